@@ -1,0 +1,480 @@
+"""Load one export into the database as a single transaction, record it, and undo it.
+
+The path of a file: open_source (bytes, encoding, delimiter, header) -> mapping (given,
+saved for this header set, or proposed) -> DuckDB reads every row as text into a temp
+table -> typed expressions with a reason for every cell that fails -> valid rows into the
+raw_* tables, failed rows into load_rejects -> the load recorded in `loads`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.db import sql_text
+from pipelines.errors import InputError, LoadError, MappingError
+from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
+from pipelines.ingest.recognize import propose_mapping
+from pipelines.ingest.source import Source, archive_copy, open_source, utf8_copy
+from pipelines.ingest.typing import MAX_YEAR, MIN_YEAR, DateStyle, choose_date_style, choose_decimal
+
+MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: the mapping is likely wrong
+MAX_LINE_BYTES = 8 << 20  # a single CSV record longer than this is damage, not data
+REJECTS_SHOWN = 20  # rejected rows carried on the report (all are kept in load_rejects)
+RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measures", "raw_account_attributes",
+              "raw_outcomes")
+
+
+@dataclass
+class LoadReport:
+    """What one ingest did: counts that add up (read = loaded + duplicate + rejected)."""
+
+    file: str
+    status: str  # loaded | skipped
+    kind: str
+    sha256: str
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_rejected: int = 0
+    duplicate_detail: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+    mapping: Mapping | None = None
+
+    def summary(self) -> str:
+        """One human line per load, as the CLI and the Data page print it."""
+        if self.status == "skipped":
+            return f"{self.file}: already loaded as load {self.load_id}; nothing changed"
+        line = (f"{self.file}: load {self.load_id} ({self.kind}): {self.rows_read:,} rows read, "
+                f"{self.rows_loaded:,} loaded, {self.rows_duplicate:,} duplicate, {self.rows_rejected:,} rejected")
+        return line
+
+    def to_json(self) -> dict:
+        out = {k: v for k, v in self.__dict__.items() if k != "mapping"}
+        out["mapping"] = self.mapping.to_json() if self.mapping else None
+        return out
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    mapping: Mapping | None = None,
+    archive_dir: str | Path | None = None,
+    max_reject_share: float = MAX_REJECT_SHARE,
+) -> LoadReport:
+    """Load one export; all of its valid rows land, or nothing changes."""
+    source = open_source(path, name)
+    prior = con.execute(
+        "select load_id from loads where sha256 = ? and undone_at is null order by load_id limit 1", [source.sha256]
+    ).fetchone()
+    if prior:
+        return LoadReport(source.name, "skipped", kind or "", source.sha256, load_id=prior[0])
+    mapping = _resolve_mapping(con, source, kind, mapping)
+    with tempfile.TemporaryDirectory(prefix="payoff-") as work:
+        plan = _LoadPlan(con, source, mapping, work)
+        try:
+            plan.stage()
+            plan.check_rejects(max_reject_share)
+            report = plan.commit(archive_dir)
+        finally:
+            plan.drop_temp()
+    return report
+
+
+def _resolve_mapping(con, source: Source, kind: str | None, mapping: Mapping | None) -> Mapping:
+    """The explicit mapping, else the one saved for this header set, else a proposal."""
+    if mapping is None:
+        mapping = saved_mapping(con, source.header)
+        if mapping is not None and kind is not None and mapping.kind != kind:
+            mapping = None
+    if mapping is None:
+        mapping = propose_mapping(source, kind)
+    try:
+        mapping.validate(source.header)
+    except MappingError as exc:
+        raise InputError(source.name, str(exc), row=1) from exc
+    return mapping
+
+
+class _LoadPlan:
+    """The typed SQL for one file under one mapping, and its execution."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, workdir: str):
+        self.con, self.source, self.mapping, self.workdir = con, source, mapping, workdir
+        self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
+        self.notes: list[str] = list(source.notes) + list(mapping.notes)
+        self.params: dict = {}
+        self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason column)
+        self.check_sql: list[str] = []
+        self.rows_read = 0
+        self.rows_rejected = 0
+        self.rows_exact_repeat = 0
+
+    # -- staging -----------------------------------------------------------------------
+    def stage(self) -> None:
+        """Read every row as text, then type it: _src (text) -> _typed (typed + reasons) -> _bad."""
+        con = self.con
+        con.execute(sql_text("macros.sql"))
+        path, compression = utf8_copy(self.source, self.workdir)
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.source.n_columns)) + "}"
+        try:
+            con.execute(
+                f"""create or replace temp table _src as
+                    select * from read_csv($path, auto_detect = false, header = true, delim = $delim,
+                        quote = '"', escape = '"', columns = {columns}, compression = $compression,
+                        store_rejects = true, rejects_table = '_src_rejects', rejects_scan = '_src_scan',
+                        max_line_size = {MAX_LINE_BYTES}, null_padding = false)""",
+                {"path": str(path), "delim": self.source.delimiter, "compression": compression},
+            )
+        except duckdb.Error as exc:
+            raise InputError(self.source.name, f"cannot be read as CSV: {_first_line(exc)}") from exc
+        broken = con.execute(
+            "select line, error_type, error_message from _src_rejects order by line limit 1"
+        ).fetchone()
+        if broken:
+            raise InputError(self.source.name, _structural_message(broken, self.source.n_columns), row=broken[0])
+        con.execute("alter table _src add column source_row bigint")
+        con.execute("update _src set source_row = rowid + 2")  # the header is row 1, as in a spreadsheet
+        self.rows_read = con.execute("select count(*) from _src").fetchone()[0]
+        if self.rows_read == 0:
+            raise InputError(self.source.name, "the file has a header row but no data rows")
+        selects = self._typed_selects()
+        con.execute(f"create or replace temp table _typed as select source_row, {', '.join(selects)} from _src",
+                    self._params_used(selects))
+        self._collect_rejects()
+
+    def _typed_selects(self) -> list[str]:
+        """One typed expression (and one reason expression) per mapped column."""
+        m, out = self.mapping, []
+        acc = m.role("account_id")
+        if acc:
+            c = self.col[acc.column]
+            out.append(f"nullif(trim({c}), '') as account_id")
+            self._check(acc.column, c, f"case when nullif(trim({c}), '') is null then 'missing account id' end")
+        else:
+            self.params["file_stem"] = Path(self.source.name).name.split(".")[0]
+            out.append("$file_stem || '#' || source_row as account_id")
+        date = m.role("date")
+        if date:
+            out.append(self._date_expr(date.column, required=True))
+        else:
+            out.append("null::date as occurred_on")
+        for role in ("activity_id", "activity_type", "owner", "event_id"):
+            spec = m.role(role)
+            if spec:
+                c = self.col[spec.column]
+                out.append(f"nullif(trim({c}), '') as {role}")
+                if role == "activity_type":
+                    self._check(spec.column, c, f"case when nullif(trim({c}), '') is null then 'missing activity type' end")
+        if m.role("duration_minutes"):
+            out.append(self._number_expr(m.role("duration_minutes"), "duration_minutes", kind="duration"))
+        if m.role("count"):
+            out.append(self._number_expr(m.role("count"), "n_count", kind="count"))
+        for i, spec in enumerate(m.columns):
+            alias = f"v{i}"
+            if spec.role == "activity":
+                out.append(self._number_expr(spec, alias, kind="count"))
+            elif spec.role == "measure" or (spec.role == "outcome" and spec.outcome_kind == "amount"):
+                out.append(self._number_expr(spec, alias, kind="number"))
+            elif spec.role == "outcome" and spec.outcome_kind == "count":
+                out.append(self._number_expr(spec, alias, kind="count"))
+            elif spec.role == "outcome":
+                out.append(self._binary_expr(spec, alias))
+            elif spec.role == "attribute":
+                c = self.col[spec.column]
+                out.append(f"nullif(trim({c}), '') as {alias}_text")
+                decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
+                out.append(f"pf_number({c}, '{decimal}') as {alias}")
+        return out
+
+    def _check(self, header: str, raw_col: str, reason_sql: str) -> None:
+        """Register a reason expression: non-null on a row means that cell fails."""
+        name = f"err{len(self.checks)}"
+        self.checks.append((header, raw_col, name))
+        self.check_sql.append(f"{reason_sql} as {name}")
+
+    def _date_expr(self, header: str, *, required: bool) -> str:
+        c = self.col[header]
+        style: DateStyle = choose_date_style(self.con, "_src", c, self.mapping.date_order)
+        if style.ambiguous:
+            self.notes.append(
+                f"dates in '{header}' read month-first (e.g. 3/4/2025 = March 4): every value fits both "
+                "month-first and day-first; set date_order 'dmy' in the mapping if they are day-first")
+        self.params["date_formats"] = style.formats
+        parsed = f"try_strptime(trim({c}), $date_formats)::date"
+        self._check(header, c, f"""case
+            when nullif(trim({c}), '') is null then {"'missing date'" if required else 'null'}
+            when {parsed} is null then 'not a date like {style.example}'
+            when year({parsed}) not between {MIN_YEAR} and {MAX_YEAR} then 'date out of range ({MIN_YEAR}-{MAX_YEAR})'
+            end""")
+        return f"{parsed} as occurred_on"
+
+    def _number_expr(self, spec, alias: str, *, kind: str) -> str:
+        c = self.col[spec.column]
+        decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
+        if decimal == ",":
+            self.notes.append(f"numbers in '{spec.column}' read with a decimal comma (1.234,50)")
+        parsed = f"pf_number({c}, '{decimal}')"
+        rules = [f"when pf_failed({c}, {parsed}) then 'not a number'"]
+        if kind in ("count", "duration"):
+            what = "count" if kind == "count" else "duration"
+            rules.append(f"when {parsed} < 0 then 'negative {what}'")
+        if kind == "count":
+            rules.append(f"when {parsed} <> floor({parsed}) then 'not a whole number'")
+        self._check(spec.column, c, "case " + " ".join(rules) + " end")
+        return f"{parsed} as {alias}"
+
+    def _binary_expr(self, spec, alias: str) -> str:
+        c = self.col[spec.column]
+        key = f"words_{alias}"
+        self.params[f"{key}_yes"], self.params[f"{key}_no"] = spec.yes, spec.no
+        self.params[f"{key}_blank"] = spec.blank or []
+        word = f"lower(trim({c}))"
+        self.params[f"{key}_reason"] = f"not a yes/no value (expected e.g. {', '.join(spec.yes[:3] + spec.no[:3])})"
+        self._check(spec.column, c, f"""case when nullif(trim({c}), '') is not null
+            and not list_contains(${key}_yes, {word}) and not list_contains(${key}_no, {word})
+            and not list_contains(${key}_blank, {word}) then ${key}_reason end""")
+        return (f"case when list_contains(${key}_yes, {word}) then 1.0 "
+                f"when list_contains(${key}_no, {word}) then 0.0 end as {alias}")
+
+    def _params_used(self, fragments: list[str]) -> dict:
+        """The bound parameters a statement mentions (DuckDB refuses unused ones)."""
+        text = " ".join(fragments)
+        return {k: v for k, v in self.params.items() if f"${k}" in text}
+
+    def _sample_values(self, header: str) -> list[str]:
+        i = self.source.header.index(header)
+        return [r[i] for r in self.source.sample if i < len(r) and r[i].strip()]
+
+    def _collect_rejects(self) -> None:
+        """Every failing cell into _bad; exact repeated rows of keyed files into _repeat."""
+        con = self.con
+        if self.check_sql:
+            con.execute(f"create or replace temp table _reasons as select source_row, {', '.join(self.check_sql)} "
+                        "from _src", self._params_used(self.check_sql))
+        con.execute("create or replace temp table _bad (source_row bigint, column_name varchar, value varchar, reason varchar)")
+        for header, raw, name in self.checks:
+            con.execute(f"""insert into _bad select r.source_row, $header, s.{raw}, r.{name}
+                            from _reasons r join _src s using (source_row) where r.{name} is not null""",
+                        {"header": header})
+        con.execute("create or replace temp table _repeat (source_row bigint)")
+        if self.mapping.kind != "activity_events":
+            cols = ", ".join(self.col.values())
+            con.execute(f"""insert into _repeat select source_row from (
+                                select source_row, row_number() over (partition by {cols} order by source_row) as nth
+                                from _src) where nth > 1""")
+            self.rows_exact_repeat = con.execute("select count(*) from _repeat").fetchone()[0]
+            if self.rows_exact_repeat:
+                self.notes.append(f"{self.rows_exact_repeat:,} row(s) repeat an earlier row of this file exactly: "
+                                  "counted once, as duplicates")
+        con.execute("""create or replace temp table _good as select * from _typed
+                       where source_row not in (select source_row from _bad)
+                         and source_row not in (select source_row from _repeat)""")
+
+    def check_rejects(self, max_share: float) -> None:
+        """Refuse the whole file when too many rows fail: that is a wrong mapping or a broken export."""
+        n_bad = self.con.execute("select count(distinct source_row) from _bad").fetchone()[0]
+        self.rows_rejected = n_bad
+        if n_bad and n_bad > max_share * self.rows_read:
+            row, column, value, reason = self.con.execute(
+                "select source_row, column_name, value, reason from _bad order by source_row, column_name limit 1"
+            ).fetchone()
+            share = n_bad / self.rows_read
+            what = f"{_show(value)} is {reason}" if reason.startswith(("not a", "negative")) else f"{reason} ({_show(value)})"
+            raise InputError(
+                self.source.name,
+                f"{what}; {n_bad:,} of {self.rows_read:,} rows ({share:.0%}) fail, more than the "
+                f"{max_share:.0%} a load may reject, so nothing was loaded",
+                row=row, column=column,
+            )
+
+    # -- writing -----------------------------------------------------------------------
+    def commit(self, archive_dir) -> LoadReport:
+        """Write facts, rejects and the load record in one transaction."""
+        con, src, m = self.con, self.source, self.mapping
+        con.execute("begin transaction")
+        try:
+            load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
+            self.params_load = {"load_id": load_id}
+            self._insert_facts(load_id)
+            dup_rows, detail = self._duplicates(load_id)
+            rows_duplicate = dup_rows + self.rows_exact_repeat
+            if self.rows_exact_repeat:
+                detail.append(f"{self.rows_exact_repeat:,} repeated within this file")
+            rows_loaded = self.rows_read - self.rows_rejected - rows_duplicate
+            archived = str(archive_copy(src, archive_dir)) if archive_dir else None
+            con.execute(
+                "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
+                [load_id, src.name, str(src.path), archived, src.sha256, m.kind, json.dumps(m.to_json()),
+                 self.rows_read, rows_loaded, rows_duplicate, self.rows_rejected, json.dumps(self.notes),
+                 datetime.now()],
+            )
+            con.execute("insert into load_rejects select $load_id, $file, source_row, column_name, value, reason "
+                        "from _bad order by source_row", {"load_id": load_id, "file": src.name})
+            save_mapping(con, src.header, m)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        rejects = con.execute(
+            "select row_number, column_name, value, reason from load_rejects where load_id = ? "
+            "order by row_number limit ?", [load_id, REJECTS_SHOWN]).df().to_dict("records")
+        return LoadReport(src.name, "loaded", m.kind, src.sha256, load_id, self.rows_read, rows_loaded,
+                          rows_duplicate, self.rows_rejected, detail, self.notes, rejects, m)
+
+    def _insert_facts(self, load_id: int) -> None:
+        con, m, p = self.con, self.mapping, {"load_id": load_id}
+        if m.kind == "activity_events":
+            has = {r: m.role(r) is not None for r in ("activity_id", "owner", "duration_minutes")}
+            con.execute(f"""insert into raw_activity_events select $load_id, source_row,
+                    {'activity_id' if has['activity_id'] else 'null'}, account_id, activity_type, occurred_on,
+                    {'owner' if has['owner'] else 'null'}, {'duration_minutes' if has['duration_minutes'] else 'null'}
+                    from _good order by source_row""", p)
+            return
+        if m.role("activity_type") and m.role("count"):
+            con.execute("""insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on,
+                           activity_type, n_count from _good where n_count is not null order by source_row""", p)
+        event_id = "event_id" if m.role("event_id") else "null"
+        for i, spec in enumerate(m.columns):
+            v, q = f"v{i}", {**p, "name": spec.name}
+            if spec.role == "activity":
+                con.execute(f"insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on, "
+                            f"$name, {v} from _good where {v} is not null order by source_row", q)
+            elif spec.role == "measure":
+                con.execute(f"insert into raw_activity_measures select $load_id, source_row, account_id, occurred_on, "
+                            f"$name, {v} from _good where {v} is not null order by source_row", q)
+            elif spec.role == "outcome":
+                con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
+                            f"$kind, {v}, {event_id} from _good where {v} is not null order by source_row",
+                            {**q, "kind": spec.outcome_kind})
+            elif spec.role == "attribute":
+                con.execute(f"insert into raw_account_attributes select $load_id, source_row, account_id, $name, "
+                            f"{v}_text, {v} from _good where {v}_text is not null order by source_row", q)
+        if m.row_event:
+            con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
+                        f"'count', 1.0, {event_id} from _good order by source_row",
+                        {**p, "name": slug(m.row_event["outcome"])})
+
+    def _duplicates(self, load_id: int) -> tuple[int, list[str]]:
+        """Rows whose activity id (events) or fact key (everything else) an earlier load already holds."""
+        con, p = self.con, {"load_id": load_id}
+        if self.mapping.kind == "activity_events":
+            if not self.mapping.role("activity_id"):
+                return 0, []
+            con.execute("""create or replace temp table _dup as
+                with mine as (
+                    select activity_id, source_row,
+                           row_number() over (partition by activity_id order by source_row) as nth
+                    from raw_activity_events where load_id = $load_id and activity_id is not null
+                ),
+                earlier as (
+                    select activity_id, min(load_id) as prior_load
+                    from raw_activity_events where load_id <> $load_id and activity_id is not null
+                    group by activity_id
+                )
+                select m.source_row, e.prior_load, m.nth > 1 as in_file
+                from mine m left join earlier e using (activity_id)
+                where e.prior_load is not null or m.nth > 1""", p)
+        else:
+            keyed = {
+                "raw_activity_counts": "activity_type",
+                "raw_activity_measures": "measure",
+                "raw_outcomes": "outcome",
+                "raw_account_attributes": "attribute",
+            }
+            parts = []
+            for table, name in keyed.items():
+                dated = "and o.period_on is not distinct from n.period_on" if table in (
+                    "raw_activity_counts", "raw_activity_measures") else (
+                    "and o.occurred_on is not distinct from n.occurred_on" if table == "raw_outcomes" else "")
+                event = ("and (n.event_id is null or o.event_id = n.event_id)" if table == "raw_outcomes" else "")
+                parts.append(f"""select n.source_row, min(o.load_id) as prior_load, false as in_file
+                    from {table} n join {table} o on o.account_id = n.account_id and o.{name} = n.{name} {dated} {event}
+                    where n.load_id = $load_id and o.load_id <> $load_id group by n.source_row""")
+            con.execute("create or replace temp table _dup as " + " union all ".join(parts), p)
+        rows = con.execute("""select count(distinct source_row) from _dup""").fetchone()[0]
+        detail = []
+        for prior, n in con.execute("""select prior_load, count(distinct source_row) from _dup
+                                        where prior_load is not null group by prior_load order by prior_load""").fetchall():
+            fname = con.execute("select file_name from loads where load_id = ?", [prior]).fetchone()[0]
+            verb = "already loaded by" if self.mapping.kind == "activity_events" else "superseding values from"
+            detail.append(f"{n:,} {verb} load {prior} ({fname})")
+        in_file = con.execute("select count(distinct source_row) from _dup where in_file and prior_load is null").fetchone()[0]
+        if in_file:
+            detail.append(f"{in_file:,} repeated within this file")
+        return rows, detail
+
+    def drop_temp(self) -> None:
+        for table in ("_src", "_typed", "_reasons", "_bad", "_repeat", "_good", "_dup", "_src_rejects", "_src_scan"):
+            try:
+                self.con.execute(f"drop table if exists {table}")
+            except duckdb.Error:
+                pass
+
+
+def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
+    """Remove everything one load added; earlier values it had superseded come back."""
+    row = con.execute("select file_name, undone_at from loads where load_id = ?", [load_id]).fetchone()
+    if row is None:
+        raise LoadError(f"there is no load {load_id}; 'payoff loads' lists them")
+    if row[1] is not None:
+        raise LoadError(f"load {load_id} ({row[0]}) was already undone on {row[1]:%Y-%m-%d %H:%M}")
+    removed = 0
+    con.execute("begin transaction")
+    try:
+        for table in RAW_TABLES:
+            removed += con.execute(f"delete from {table} where load_id = ?", [load_id]).fetchone()[0]
+        con.execute("update loads set undone_at = ? where load_id = ?", [datetime.now(), load_id])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {"load_id": load_id, "file": row[0], "facts_removed": removed}
+
+
+def list_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every load, newest first, with its counts and whether it was undone."""
+    return con.execute("""select load_id, file_name, sha256, kind, rows_read, rows_loaded, rows_duplicate,
+                                 rows_rejected, loaded_at, undone_at
+                          from loads order by load_id desc""").df()
+
+
+def load_rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pd.DataFrame:
+    """Rejected rows with file, row, column, value and reason (all loads, or one)."""
+    where, params = ("where load_id = ?", [load_id]) if load_id is not None else ("", [])
+    return con.execute(f"select load_id, file_name, row_number, column_name, value, reason from load_rejects {where} "
+                       "order by load_id, row_number", params).df()
+
+
+def _structural_message(broken: tuple, width: int) -> str:
+    line, kind, message = broken
+    if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+        found = message.rsplit("Found:", 1)[-1].strip() if "Found:" in message else "a different number of"
+        return (f"this row has {found} fields where the header has {width} "
+                "(a delimiter or quote inside an unquoted value?); nothing was loaded")
+    if kind == "UNQUOTED VALUE":
+        return "a quote opened in this row is never closed; nothing was loaded"
+    return f"the row cannot be parsed ({message.strip()}); nothing was loaded"
+
+
+def _show(value) -> str:
+    if value is None or str(value).strip() == "":
+        return "the empty value"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,188 @@
+"""Column mappings: which role each column of an export plays, saved per header set.
+
+A mapping is plain JSON so an analyst can write or correct one by hand:
+
+    {"kind": "activity_events",
+     "columns": [{"column": "Activity ID", "role": "activity_id"},
+                 {"column": "Type", "role": "activity_type"},
+                 {"column": "Date", "role": "date"},
+                 {"column": "Account", "role": "account_id"},
+                 {"column": "Notes", "role": "ignore"}]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import MappingError
+
+KINDS = ("activity_events", "activity_counts", "activity_measures", "accounts", "outcomes", "wide")
+OUTCOME_KINDS = ("binary", "amount", "count")
+DATE_ORDERS = ("mdy", "dmy")
+
+# Roles a column can play. Key roles appear at most once per file.
+KEY_ROLES = ("account_id", "activity_id", "activity_type", "date", "owner", "duration_minutes", "count", "event_id")
+VALUE_ROLES = ("activity", "measure", "outcome", "attribute")
+ROLES = KEY_ROLES + VALUE_ROLES + ("ignore",)
+
+DEFAULT_YES = ("yes", "y", "true", "t", "1", "renewed", "retained", "stayed", "won", "closed won", "converted",
+               "subscribed", "success", "active", "kept")
+DEFAULT_NO = ("no", "n", "false", "f", "0", "churned", "lost", "closed lost", "cancelled", "canceled", "failure",
+              "inactive", "left", "not renewed", "declined")
+
+
+@dataclass
+class ColumnSpec:
+    """The role of one column; value roles carry the name the fact is stored under."""
+
+    column: str
+    role: str
+    name: str | None = None
+    outcome_kind: str | None = None
+    yes: list[str] | None = None
+    no: list[str] | None = None
+    blank: list[str] | None = None
+    decimal: str | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class Mapping:
+    """How to read one export: its kind, the role of every column, and file-level options."""
+
+    kind: str
+    columns: list[ColumnSpec]
+    row_event: dict | None = None  # {"outcome": "referrals"}: each row is one countable outcome event
+    date_order: str | None = None  # "mdy" or "dmy" when slash dates are ambiguous
+    notes: list[str] = field(default_factory=list)
+
+    def role(self, role: str) -> ColumnSpec | None:
+        """The column holding a key role, if any."""
+        return next((c for c in self.columns if c.role == role), None)
+
+    def of_role(self, role: str) -> list[ColumnSpec]:
+        """All columns of a value role, in file order."""
+        return [c for c in self.columns if c.role == role]
+
+    def to_json(self) -> dict:
+        out: dict = {"kind": self.kind, "columns": [c.to_json() for c in self.columns]}
+        if self.row_event:
+            out["row_event"] = self.row_event
+        if self.date_order:
+            out["date_order"] = self.date_order
+        return out
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Mapping":
+        """Build and validate a mapping from its JSON form."""
+        if not isinstance(data, dict) or "columns" not in data:
+            raise MappingError("a mapping is a JSON object with 'kind' and 'columns'")
+        kind = data.get("kind", "wide")
+        if kind not in KINDS:
+            raise MappingError(f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
+        cols = []
+        for i, raw in enumerate(data["columns"], start=1):
+            if not isinstance(raw, dict) or "column" not in raw or "role" not in raw:
+                raise MappingError(f"mapping column {i}: needs 'column' and 'role'")
+            unknown = set(raw) - set(ColumnSpec.__dataclass_fields__)
+            if unknown:
+                raise MappingError(f"mapping column '{raw['column']}': unknown key(s) {', '.join(sorted(unknown))}")
+            cols.append(ColumnSpec(**raw))
+        mapping = cls(kind=kind, columns=cols, row_event=data.get("row_event"), date_order=data.get("date_order"))
+        mapping.validate()
+        return mapping
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Mapping":
+        """Read a mapping file written by hand or by 'payoff map'."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise MappingError(f"{path}: no such mapping file") from exc
+        except json.JSONDecodeError as exc:
+            raise MappingError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        return cls.from_json(data)
+
+    def validate(self, header: list[str] | None = None) -> None:
+        """Check roles, names and (given a header) that every mapped column exists."""
+        for spec in self.columns:
+            if spec.role not in ROLES:
+                raise MappingError(f"column '{spec.column}': unknown role '{spec.role}'; expected one of {', '.join(ROLES)}")
+            if spec.role in VALUE_ROLES and not (spec.name and spec.name.strip()):
+                spec.name = slug(spec.column)
+            if spec.role == "outcome":
+                if spec.outcome_kind not in OUTCOME_KINDS:
+                    raise MappingError(f"column '{spec.column}': outcome_kind must be one of {', '.join(OUTCOME_KINDS)}")
+                if spec.outcome_kind == "binary":
+                    spec.yes = [w.strip().lower() for w in (spec.yes or DEFAULT_YES)]
+                    spec.no = [w.strip().lower() for w in (spec.no or DEFAULT_NO)]
+                    spec.blank = [w.strip().lower() for w in (spec.blank or [])]
+            if spec.decimal not in (None, ".", ","):
+                raise MappingError(f"column '{spec.column}': decimal must be '.' or ','")
+        for role in KEY_ROLES:
+            if len([c for c in self.columns if c.role == role]) > 1:
+                raise MappingError(f"more than one column has the role '{role}'")
+        if self.date_order not in (None, *DATE_ORDERS):
+            raise MappingError("date_order must be 'mdy' (month first) or 'dmy' (day first)")
+        self._validate_kind()
+        if header is not None:
+            missing = [c.column for c in self.columns if c.column not in header]
+            if missing:
+                raise MappingError(f"the mapping names column(s) not in the file: {', '.join(repr(m) for m in missing)}")
+
+    def _validate_kind(self) -> None:
+        required = {
+            "activity_events": ("account_id", "activity_type", "date"),
+            "activity_counts": ("account_id",),
+        }.get(self.kind, ())
+        for role in required:
+            if self.role(role) is None:
+                raise MappingError(f"a {self.kind} file needs a column with the role '{role}'")
+        if self.kind == "activity_counts" and self.role("activity_type") and not self.role("count"):
+            raise MappingError("a long activity_counts file needs a 'count' column beside its 'activity_type'")
+        if self.kind not in ("activity_events",) and not self.role("activity_type"):
+            has_values = any(c.role in VALUE_ROLES for c in self.columns) or self.row_event
+            if not has_values:
+                raise MappingError("the mapping gives no column anything to load (no activity, measure, outcome or attribute)")
+            if self.role("account_id") is None and self.role("date") is not None:
+                raise MappingError("dated rows need an account_id column to say whose they are")
+
+
+def header_signature(header: list[str]) -> str:
+    """Identify a header set regardless of column order, case and spacing."""
+    names = sorted(" ".join(h.lower().split()) for h in header)
+    return hashlib.sha256("\x1f".join(names).encode("utf-8")).hexdigest()
+
+
+def slug(text: str) -> str:
+    """A stable lower-case snake_case key for a user label ('Business Review' -> 'business_review')."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.strip().lower()).strip("_")
+    return key or "unnamed"
+
+
+def saved_mapping(con: duckdb.DuckDBPyConnection, header: list[str]) -> Mapping | None:
+    """The mapping confirmed earlier for this header set, if any."""
+    row = con.execute(
+        "select mapping_json from mappings where header_signature = ?", [header_signature(header)]
+    ).fetchone()
+    return Mapping.from_json(json.loads(row[0])) if row else None
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, header: list[str], mapping: Mapping) -> None:
+    """Remember a confirmed mapping for the next file with the same header set."""
+    con.execute(
+        "insert or replace into mappings values (?, ?, ?, ?)",
+        [header_signature(header), mapping.kind, json.dumps(mapping.to_json()), datetime.now()],
+    )

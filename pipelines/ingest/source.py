@@ -1,0 +1,229 @@
+"""Open an export file: hash it, detect compression, encoding, delimiter and header.
+
+Everything here looks at bytes and text only; typing happens in DuckDB (see load.py).
+A file that cannot be read as a table is refused with an InputError naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import InputError
+
+CHUNK_BYTES = 1 << 20  # read files 1 MiB at a time: constant memory whatever the size
+SAMPLE_BYTES = 1 << 20  # decoded text used to recognise the layout and profile values
+SAMPLE_ROWS = 5000  # rows kept for recognition; typing always covers every row
+DELIMITERS = (",", ";", "\t", "|")
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+BINARY_CONTROL_SHARE = 0.01  # more control bytes than this in the sample: not a text file
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+@dataclass
+class Source:
+    """One export file as Payoff sees it before any mapping is applied."""
+
+    path: Path
+    name: str
+    sha256: str
+    size_bytes: int
+    compressed: bool
+    encoding: str
+    delimiter: str
+    header: list[str]
+    sample: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.header)
+
+
+def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
+    """Read a file's bytes once to hash and sniff it; refuse what is not a delimited text table."""
+    path = Path(path)
+    name = name or path.name
+    if not path.is_file():
+        raise InputError(name, "no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(name, "the file is empty")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(ZIP_MAGIC):
+        raise InputError(name, "this is a ZIP archive, not a CSV; unzip it and load the CSV inside")
+    compressed = magic.startswith(GZIP_MAGIC)
+    sha = _sha256(path)
+    head = _read_head(path, compressed, name)
+    if not head.strip():
+        raise InputError(name, "the file is empty")
+    encoding = _detect_encoding(path, compressed, head, name)
+    text = _decode_sample(head, encoding)
+    delimiter = _detect_delimiter(text)
+    if delimiter is None:
+        raise InputError(
+            name,
+            "could not find a column delimiter (tried comma, semicolon, tab and |); "
+            "is this a CSV export with a header row?",
+            row=1,
+        )
+    rows = _parse_rows(text, delimiter, complete=len(head) < SAMPLE_BYTES)
+    header, notes = _clean_header(rows[0], name)
+    sample = rows[1 : SAMPLE_ROWS + 1]
+    if not sample:
+        raise InputError(name, "the file has a header row but no data rows")
+    return Source(path, name, sha, size, compressed, encoding, delimiter, header, sample, notes)
+
+
+def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
+    """A path DuckDB can read as UTF-8, and its compression ('gzip' or 'none').
+
+    UTF-8 files are read in place; other encodings are transcoded once, streaming.
+    """
+    if source.encoding in ("utf-8", "utf-8-sig"):
+        return source.path, "gzip" if source.compressed else "none"
+    target = Path(workdir) / "transcoded.csv"
+    opener = gzip.open if source.compressed else open
+    with opener(source.path, "rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
+        reader = codecs.getreader(source.encoding)(raw)
+        while chunk := reader.read(CHUNK_BYTES):
+            out.write(chunk.lstrip("\ufeff") if out.tell() == 0 else chunk)
+    return target, "none"
+
+
+def archive_copy(source: Source, archive_dir: str | os.PathLike) -> Path:
+    """Keep the raw file under its content hash so every load can be traced to its bytes."""
+    folder = Path(archive_dir) / source.sha256[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / _safe_file_name(source.name)
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+        os.close(fd)
+        shutil.copyfile(source.path, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def _safe_file_name(name: str) -> str:
+    """A file name with no folder parts, so a user-chosen name never escapes the archive."""
+    base = Path(name.replace("\\", "/")).name.strip().lstrip(".")
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in base)
+    return cleaned[:120] or "export.csv"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_head(path: Path, compressed: bool, name: str) -> bytes:
+    try:
+        if compressed:
+            with gzip.open(path, "rb") as fh:
+                return fh.read(SAMPLE_BYTES)
+        with path.open("rb") as fh:
+            return fh.read(SAMPLE_BYTES)
+    except (OSError, EOFError) as exc:
+        raise InputError(name, f"cannot decompress the file ({exc})") from exc
+
+
+def _detect_encoding(path: Path, compressed: bool, head: bytes, name: str) -> str:
+    """UTF-16 by BOM or NUL pattern, UTF-8 if every byte decodes, else Windows-1252."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        even, odd = head[0:400:2], head[1:400:2]
+        if odd.count(0) > 0.9 * len(odd):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even):
+            return "utf-16-be"
+        raise InputError(name, f"binary data (NUL byte at offset {head.index(0)}); this is not a text CSV export")
+    controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
+    if controls > BINARY_CONTROL_SHARE * len(head):
+        raise InputError(name, "binary data (control characters); this is not a text CSV export")
+    bom = head.startswith(codecs.BOM_UTF8)
+    if _all_utf8(path, compressed):
+        return "utf-8-sig" if bom else "utf-8"
+    return "cp1252" if _decodes(head, "cp1252") else "latin-1"
+
+
+def _all_utf8(path: Path, compressed: bool) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    opener = gzip.open if compressed else open
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_sample(head: bytes, encoding: str) -> str:
+    text = head.decode(encoding, errors="ignore")
+    return text.lstrip("\ufeff")
+
+
+def _parse_rows(text: str, delimiter: str, *, complete: bool) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not complete and len(rows) > 1:
+        rows = rows[:-1]  # the sample may end mid-row
+    return [r for r in rows if any(cell.strip() for cell in r)]
+
+
+def _detect_delimiter(text: str) -> str | None:
+    """The delimiter that splits the header and the first rows into the same, largest count."""
+    lines = text.splitlines()[:200]
+    best, best_score = None, (0.0, 0)
+    for delim in DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(lines, delimiter=delim) if r]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        agree = sum(len(r) == width for r in rows) / len(rows)
+        score = (round(agree, 2), width)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _clean_header(raw: list[str], name: str) -> tuple[list[str], list[str]]:
+    """Trim header names, name blank ones, and make repeated names unique (noted)."""
+    header, notes, seen = [], [], {}
+    for i, cell in enumerate(raw, start=1):
+        label = " ".join(cell.replace("\ufeff", "").split()) or f"column {i}"
+        key = label.lower()
+        if key in seen:
+            seen[key] += 1
+            new = f"{label} ({seen[key]})"
+            notes.append(f"column {i}: the header '{label}' repeats an earlier column; read as '{new}'")
+            label = new
+        else:
+            seen[key] = 1
+        header.append(label)
+    return header, notes

@@ -1,0 +1,87 @@
+-- Payoff's storage: the load log, rejected rows, saved mappings and the raw typed facts.
+-- Grain: one row per loaded source row and fact (raw_*), one row per load (loads).
+-- Reads: nothing; created once per database, idempotent.
+
+create sequence if not exists load_id_seq start 1;
+
+create table if not exists loads (
+    load_id         integer primary key,
+    file_name       varchar not null,
+    source_path     varchar,
+    archived_path   varchar,
+    sha256          varchar not null,
+    kind            varchar not null,
+    mapping_json    varchar not null,
+    rows_read       bigint not null,
+    rows_loaded     bigint not null,
+    rows_duplicate  bigint not null,
+    rows_rejected   bigint not null,
+    notes_json      varchar not null,
+    loaded_at       timestamp not null,
+    undone_at       timestamp
+);
+
+create table if not exists load_rejects (
+    load_id      integer not null,
+    file_name    varchar not null,
+    row_number   bigint not null,
+    column_name  varchar,
+    value        varchar,
+    reason       varchar not null
+);
+
+create table if not exists mappings (
+    header_signature  varchar primary key,
+    kind              varchar not null,
+    mapping_json      varchar not null,
+    saved_at          timestamp not null
+);
+
+create table if not exists raw_activity_events (
+    load_id           integer not null,
+    source_row        bigint not null,
+    activity_id       varchar,
+    account_id        varchar not null,
+    activity_type     varchar not null,
+    occurred_on       date not null,
+    owner             varchar,
+    duration_minutes  double
+);
+
+create table if not exists raw_activity_counts (
+    load_id        integer not null,
+    source_row     bigint not null,
+    account_id     varchar not null,
+    period_on      date,
+    activity_type  varchar not null,
+    n_activities   double not null
+);
+
+create table if not exists raw_activity_measures (
+    load_id     integer not null,
+    source_row  bigint not null,
+    account_id  varchar not null,
+    period_on   date,
+    measure     varchar not null,
+    value       double not null
+);
+
+create table if not exists raw_account_attributes (
+    load_id       integer not null,
+    source_row    bigint not null,
+    account_id    varchar not null,
+    attribute     varchar not null,
+    value_text    varchar,
+    value_number  double
+);
+
+create table if not exists raw_outcomes (
+    load_id       integer not null,
+    source_row    bigint not null,
+    account_id    varchar not null,
+    occurred_on   date,
+    outcome       varchar not null,
+    outcome_kind  varchar not null,
+    value         double not null,
+    event_id      varchar
+);

@@ -27,3 +27,14 @@ def settings(db: str | os.PathLike | None = None) -> Settings:
     archive = os.environ.get("PAYOFF_ARCHIVE_DIR")
     archive_dir = Path(archive) if archive else db_path.parent / "archive"
     return Settings(db_path=db_path, archive_dir=archive_dir)
+
+# The SQL models in build order; each is one file under pipelines/sql/<layer>/<name>.sql.
+SQL_MODELS = {
+    "staging": ["stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
+                "stg_outcomes"],
+    "intermediate": ["int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
+                     "int_activities_filled", "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
+                     "int_panel_values_unpivoted"],
+    "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "activity_monthly",
+              "outcome_events"],
+}

@@ -387,22 +387,7 @@ class _LoadPlan:
                 from mine m left join earlier e using (activity_id)
                 where e.prior_load is not null or m.nth > 1""", p)
         else:
-            keyed = {
-                "raw_activity_counts": "activity_type",
-                "raw_activity_measures": "measure",
-                "raw_outcomes": "outcome",
-                "raw_account_attributes": "attribute",
-            }
-            parts = []
-            for table, name in keyed.items():
-                dated = "and o.period_on is not distinct from n.period_on" if table in (
-                    "raw_activity_counts", "raw_activity_measures") else (
-                    "and o.occurred_on is not distinct from n.occurred_on" if table == "raw_outcomes" else "")
-                event = ("and (n.event_id is null or o.event_id = n.event_id)" if table == "raw_outcomes" else "")
-                parts.append(f"""select n.source_row, min(o.load_id) as prior_load, false as in_file
-                    from {table} n join {table} o on o.account_id = n.account_id and o.{name} = n.{name} {dated} {event}
-                    where n.load_id = $load_id and o.load_id <> $load_id group by n.source_row""")
-            con.execute("create or replace temp table _dup as " + " union all ".join(parts), p)
+            con.execute("create or replace temp table _dup as " + self._keyed_duplicates_sql(), p)
         rows = con.execute("""select count(distinct source_row) from _dup""").fetchone()[0]
         detail = []
         for prior, n in con.execute("""select prior_load, count(distinct source_row) from _dup
@@ -414,6 +399,33 @@ class _LoadPlan:
         if in_file:
             detail.append(f"{in_file:,} repeated within this file")
         return rows, detail
+
+    def _keyed_duplicates_sql(self) -> str:
+        """Rows all of whose main facts an earlier load already holds under the same key.
+
+        Attributes repeated beside dated facts (an account name in a revenue export) do not
+        make a row a duplicate; in a pure accounts export they are the facts.
+        """
+        keys = {
+            "raw_activity_counts": ("activity_type", "and o.period_on is not distinct from n.period_on"),
+            "raw_activity_measures": ("measure", "and o.period_on is not distinct from n.period_on"),
+            "raw_outcomes": ("outcome", "and o.occurred_on is not distinct from n.occurred_on "
+                                        "and o.event_id is not distinct from n.event_id"),
+            "raw_account_attributes": ("attribute", ""),
+        }
+        roles = {c.role for c in self.mapping.columns}
+        if roles & {"activity", "measure", "outcome", "count"} or self.mapping.row_event:
+            keys.pop("raw_account_attributes")
+        facts = " union all ".join(
+            f"""select n.source_row, min(o.load_id) as prior_load
+                from {table} n left join {table} o
+                  on o.load_id <> $load_id and o.account_id = n.account_id and o.{name} = n.{name} {extra}
+                where n.load_id = $load_id group by n.source_row, n.{name}"""
+            for table, (name, extra) in keys.items())
+        return f"""with facts as ({facts}),
+            per_row as (select source_row, count(*) as n_facts, count(prior_load) as n_matched,
+                               min(prior_load) as prior_load from facts group by source_row)
+            select source_row, prior_load, false as in_file from per_row where n_facts = n_matched"""
 
     def drop_temp(self) -> None:
         for table in ("_src", "_typed", "_reasons", "_bad", "_repeat", "_good", "_dup", "_src_rejects", "_src_scan"):

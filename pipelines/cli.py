@@ -1,0 +1,257 @@
+"""The `payoff` command: thin wrappers that parse, call the library and print.
+
+Every failure is one line on stderr and a non-zero exit: 1 for refused input or a failed
+command, 2 for a wrong command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines.build import build
+from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
+from pipelines.db import connect
+from pipelines.errors import InputError, PayoffError
+from pipelines.ingest import Mapping, ingest_file, list_loads, open_source, propose_mapping, undo_load
+from pipelines.ingest.load import MAX_REJECT_SHARE, load_rejects
+from pipelines.ingest.mapping import KINDS, saved_mapping
+
+APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except PayoffError as exc:
+        print(f"payoff: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.IOException as exc:
+        print(f"payoff: the database is busy or unreadable ({str(exc).splitlines()[0]})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("payoff: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the promise is one line, never a traceback
+        print(f"payoff: unexpected error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+              file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="payoff", description="See which sales and service activities pay off.")
+    parser.add_argument("--db", help="database file (default: $PAYOFF_DB or data/payoff.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="create a fresh database from the bundled sample exports")
+    p.add_argument("--force", action="store_true", help="replace a database that holds other loads")
+    p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("ingest", help="load export files (CSV, TSV, .csv.gz) and rebuild the panel")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", choices=KINDS, help="what the file holds, when recognition gets it wrong")
+    p.add_argument("--mapping", metavar="M", help="a mapping JSON file (see 'payoff map')")
+    p.add_argument("--max-rejects", type=float, default=MAX_REJECT_SHARE, metavar="SHARE",
+                   help=f"refuse a file when more than this share of rows fail (default {MAX_REJECT_SHARE})")
+    p.add_argument("--grain", choices=GRAINS, default=None, help="panel grain to rebuild at (default: as last built)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("map", help="show the column mapping Payoff would use for a file, as editable JSON")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--out", metavar="M", help="write the mapping here instead of printing it")
+    p.set_defaults(func=cmd_map)
+
+    p = sub.add_parser("loads", help="list every load with its counts")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_loads)
+
+    p = sub.add_parser("rejects", help="rejected rows with file, row, column and reason")
+    p.add_argument("load_id", nargs="?", type=int, metavar="LOAD_ID")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.set_defaults(func=cmd_rejects)
+
+    p = sub.add_parser("undo", help="remove everything one load added, and rebuild")
+    p.add_argument("load_id", type=int, metavar="LOAD_ID")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("build", help="rebuild the account × period panel")
+    p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("app", help="open the dashboard")
+    p.add_argument("--port", type=int, default=APP_PORT)
+    p.add_argument("--address", default="127.0.0.1")
+    p.set_defaults(func=cmd_app)
+    return parser
+
+
+def cmd_demo(args) -> int:
+    from pipelines.demo import build_demo
+
+    cfg = settings(args.db)
+    reports, result = build_demo(cfg.db_path, force=args.force, grain=args.grain, archive_dir=cfg.archive_dir)
+    for report in reports:
+        print(report.summary())
+    print(f"built {cfg.db_path}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    cfg = settings(args.db)
+    mapping = Mapping.load(args.mapping) if args.mapping else None
+    con = connect(cfg.db_path)
+    refused, reports = 0, []
+    try:
+        for path in args.files:
+            try:
+                report = ingest_file(con, path, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
+                                     max_reject_share=args.max_rejects)
+            except InputError as exc:
+                refused += 1
+                reports.append({"file": exc.file, "status": "refused", "error": str(exc)})
+                if args.format == "table":
+                    print(f"refused {exc}", file=sys.stderr)
+                continue
+            reports.append(report.to_json())
+            if args.format == "table":
+                _print_report(report)
+        grain = args.grain or _current_grain(con)
+        result = build(con, grain)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps({"loads": reports, "panel": {"grain": result.grain, "accounts": result.n_accounts,
+                                                      "periods": result.n_periods}}, indent=2, default=str))
+    else:
+        print(f"panel rebuilt: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
+        for check, n in result.failed_checks.items():
+            print(f"check {check}: {n:,} row(s)")
+    return 1 if refused else 0
+
+
+def _print_report(report) -> None:
+    print(report.summary())
+    for line in report.duplicate_detail:
+        print(f"  duplicates: {line}")
+    for note in report.notes:
+        print(f"  note: {note}")
+    for rej in report.rejects[:5]:
+        print(f"  rejected row {rej['row_number']}, column '{rej['column_name']}': "
+              f"{rej['value']!r} is {rej['reason']}" if rej["reason"].startswith(("not", "negative"))
+              else f"  rejected row {rej['row_number']}, column '{rej['column_name']}': {rej['reason']}")
+    if report.rows_rejected > 5:
+        print(f"  ... all {report.rows_rejected:,} rejected rows: payoff rejects {report.load_id}")
+
+
+def _current_grain(con) -> str:
+    from pipelines.build import built_grain
+
+    return built_grain(con) or DEFAULT_GRAIN
+
+
+def cmd_map(args) -> int:
+    cfg = settings(args.db)
+    source = open_source(args.file)
+    mapping = None
+    if cfg.db_path.exists():
+        con = connect(cfg.db_path, read_only=True)
+        try:
+            mapping = saved_mapping(con, source.header)
+        finally:
+            con.close()
+    mapping = mapping if mapping and (args.kind in (None, mapping.kind)) else propose_mapping(source, args.kind)
+    text = mapping.dumps()
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.out} ({mapping.kind}, {len(mapping.columns)} columns)")
+    else:
+        print(text)
+    for note in mapping.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_loads(args) -> int:
+    con = connect(settings(args.db).db_path, read_only=True)
+    try:
+        frame = list_loads(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", indent=2))
+    elif frame.empty:
+        print("no loads yet: payoff ingest FILE...")
+    else:
+        shown = frame.assign(sha256=frame["sha256"].str[:12],
+                             status=frame["undone_at"].map(lambda t: "undone" if pd.notna(t) else "active"))
+        print(shown.drop(columns=["undone_at"]).to_string(index=False))
+    return 0
+
+
+def cmd_rejects(args) -> int:
+    con = connect(settings(args.db).db_path, read_only=True)
+    try:
+        frame = load_rejects(con, args.load_id)
+    finally:
+        con.close()
+    if args.format == "csv":
+        from pipelines.export import safe_csv
+
+        sys.stdout.write(safe_csv(frame))
+    elif args.format == "json":
+        print(frame.to_json(orient="records", indent=2))
+    else:
+        print(frame.to_string(index=False) if not frame.empty else "no rejected rows")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    con = connect(settings(args.db).db_path)
+    try:
+        done = undo_load(con, args.load_id)
+        result = build(con, _current_grain(con))
+    finally:
+        con.close()
+    print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
+          f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")
+    return 0
+
+
+def cmd_build(args) -> int:
+    con = connect(settings(args.db).db_path)
+    try:
+        result = build(con, args.grain)
+    finally:
+        con.close()
+    print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
+    for check, n in result.failed_checks.items():
+        print(f"check {check}: {n:,} row(s)")
+    return 0
+
+
+def cmd_app(args) -> int:
+    cfg = settings(args.db)
+    env = {**os.environ, "PAYOFF_DB": str(cfg.db_path.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
+               "--server.address", args.address, "--server.port", str(args.port),
+               "--browser.gatherUsageStats", "false"]
+    return subprocess.call(command, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

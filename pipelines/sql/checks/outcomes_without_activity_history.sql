@@ -1,0 +1,11 @@
+-- Yes/no outcome events dated before any activity of their account was logged (no history to learn from).
+-- Grain: one row per such event (zero rows = pass).
+-- Reads: outcome_events, stg_activity_events.
+with first_activity as (
+    select account_id, min(occurred_on) as first_on from stg_activity_events group by account_id
+)
+
+select e.account_id, e.outcome_key, e.occurred_on
+from outcome_events e
+left join first_activity f using (account_id)
+where f.first_on is null or f.first_on > e.occurred_on

@@ -1,0 +1,39 @@
+-- Activities counted per account and period, from events and from pre-aggregated exports.
+-- Grain: one row per account × period × activity type with any activity (period_on null when undated).
+-- Reads: stg_activity_events, stg_activity_counts.
+with events_per_period as (
+    select
+        account_id,
+        date_trunc(getvariable('payoff_grain'), occurred_on)::date as period_on,
+        activity_key,
+        count(*)::double as n_activities,
+        sum(duration_minutes) as minutes,
+        count(duration_minutes) as n_timed
+    from stg_activity_events
+    group by all
+),
+
+counts_per_period as (
+    select
+        account_id,
+        date_trunc(getvariable('payoff_grain'), period_on)::date as period_on,
+        activity_key,
+        sum(n_activities) as n_activities,
+        null::double as minutes,
+        0 as n_timed
+    from stg_activity_counts
+    group by all
+),
+
+combined as (
+    select account_id, period_on, activity_key,
+           sum(n_activities) as n_activities, sum(minutes) as minutes, sum(n_timed) as n_timed
+    from (
+        select * from events_per_period
+        union all by name
+        select * from counts_per_period
+    )
+    group by all
+)
+
+select * from combined

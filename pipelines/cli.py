@@ -25,6 +25,7 @@ from pipelines.ingest.load import MAX_REJECT_SHARE, load_rejects
 from pipelines.ingest.mapping import KINDS, saved_mapping
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
+UPLOAD_LIMIT_MB = 200  # browser uploads above this go through `payoff ingest` instead
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,7 +250,9 @@ def cmd_app(args) -> int:
     env = {**os.environ, "PAYOFF_DB": str(cfg.db_path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
                "--server.address", args.address, "--server.port", str(args.port),
-               "--browser.gatherUsageStats", "false"]
+               "--browser.gatherUsageStats", "false", "--server.headless", "true",
+               "--server.maxUploadSize", str(UPLOAD_LIMIT_MB), "--client.toolbarMode", "viewer",
+               "--theme.base", "light", "--theme.primaryColor", "#2563eb"]
     return subprocess.call(command, env=env)
 
 

@@ -1,0 +1,1 @@
+"""Payoff's Streamlit dashboard: thin pages over the pipelines engine."""

@@ -35,6 +35,6 @@ SQL_MODELS = {
     "intermediate": ["int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
                      "int_activities_filled", "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
                      "int_panel_values_unpivoted"],
-    "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "activity_monthly",
+    "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
               "outcome_events"],
 }

@@ -53,14 +53,18 @@ class Loader:
         self.con = con
         self.folder = folder
 
-    def __call__(self, name: str, kind: str, text: str, roles: dict[str, dict] | None = None) -> LoadReport:
+    def __call__(self, name: str, kind: str, text: str, roles: dict[str, dict] | None = None,
+                 row_event: str | None = None) -> LoadReport:
         body = textwrap.dedent(text).strip("\n") + "\n"
         header = body.splitlines()[0].split(",")
         table = {**DEFAULT_ROLES, **(roles or {})}
         if kind == "accounts" and "Owner" not in (roles or {}):
             table["Owner"] = {"role": "attribute", "name": "owner"}  # an account owner is an attribute
         columns = [{"column": h, **table.get(h, {"role": "ignore"})} for h in header]
-        mapping = Mapping.from_json({"kind": kind, "columns": columns})
+        spec: dict = {"kind": kind, "columns": columns}
+        if row_event:
+            spec["row_event"] = {"outcome": row_event}
+        mapping = Mapping.from_json(spec)
         path = self.folder / name
         path.write_text(body, encoding="utf-8")
         report = ingest_file(self.con, path, mapping=mapping)
@@ -69,10 +73,15 @@ class Loader:
         return report
 
 
+def new_database() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()  # in memory: fast, and nothing shared between tests
+    ensure_schema(connection)
+    return connection
+
+
 @pytest.fixture
 def con():
-    connection = duckdb.connect()
-    ensure_schema(connection)
+    connection = new_database()
     yield connection
     connection.close()
 
@@ -82,6 +91,23 @@ def load(con, tmp_path) -> Loader:
     folder = tmp_path / "exports"
     folder.mkdir()
     return Loader(con, folder)
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """A factory for further independent databases: returns (connection, loader)."""
+    opened = []
+
+    def _fresh():
+        connection = new_database()
+        opened.append(connection)
+        folder = tmp_path / f"exports_{len(opened)}"
+        folder.mkdir()
+        return connection, Loader(connection, folder)
+
+    yield _fresh
+    for connection in opened:
+        connection.close()
 
 
 @pytest.fixture

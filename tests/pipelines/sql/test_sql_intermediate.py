@@ -9,6 +9,11 @@ import pytest
 D = date.fromisoformat
 
 
+def S(rows: list[tuple]) -> list[tuple]:
+    """Expected rows in the order the q fixture returns actual rows (sorted, None first)."""
+    return sorted(rows, key=lambda row: tuple((value is not None, value) for value in row))
+
+
 # -- int_periods_spanned ---------------------------------------------------------------------------------------
 
 
@@ -45,7 +50,7 @@ def spanning_data(load):
 ])
 def test_periods_spanned_at_each_grain(spanning_data, run, q, grain, periods):
     result = run(grain)
-    assert q("select period_on from int_periods_spanned") == [(D(p),) for p in periods]
+    assert q("select period_on from int_periods_spanned") == S([(D(p),) for p in periods])
     assert result.n_periods == len(periods)
 
 
@@ -56,14 +61,14 @@ def test_periods_spanned_week_crossing_a_year(load, run, q):
         a2,A,Call,2025-01-13
         """)
     run("week")
-    assert q("select period_on from int_periods_spanned") == [
-        (D("2024-12-23"),), (D("2024-12-30"),), (D("2025-01-06"),), (D("2025-01-13"),)]
+    assert q("select period_on from int_periods_spanned") == S([
+        (D("2024-12-23"),), (D("2024-12-30"),), (D("2025-01-06"),), (D("2025-01-13"),)])
 
 
 def test_periods_spanned_rebuilt_at_another_grain_on_the_same_data(spanning_data, run, q):
     run("week")
     run("quarter")
-    assert q("select period_on from int_periods_spanned") == [(D("2024-07-01"),), (D("2024-10-01"),)]
+    assert q("select period_on from int_periods_spanned") == S([(D("2024-07-01"),), (D("2024-10-01"),)])
 
 
 def test_periods_spanned_is_empty_with_only_undated_facts(load, run, q):
@@ -72,7 +77,7 @@ def test_periods_spanned_is_empty_with_only_undated_facts(load, run, q):
         A,Call,3
         """)
     run()
-    assert q("select period_on from int_periods_spanned") == []
+    assert q("select period_on from int_periods_spanned") == S([])
 
 
 # -- int_accounts_unioned --------------------------------------------------------------------------------------
@@ -102,14 +107,14 @@ def test_accounts_unioned_flags_where_each_account_was_seen(load, run, q):
         F,2025-01-31,20
         """)
     run()
-    assert q("select account_id, has_attributes, has_activity, has_outcome from int_accounts_unioned") == [
+    assert q("select account_id, has_attributes, has_activity, has_outcome from int_accounts_unioned") == S([
         ("A", True, False, False),
         ("B", False, True, False),
         ("C", False, True, False),
         ("D", False, True, False),
         ("E", False, False, True),
         ("F", True, False, True),
-    ]
+    ])
 
 
 # -- int_activities_counted / int_activities_filled ------------------------------------------------------------
@@ -148,31 +153,31 @@ def activity_data(load):
 def test_activities_counted_from_events_and_counts(activity_data, run, q):
     run("month")
     assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_counted") == [
+             "from int_activities_counted") == S([
         ("C", None, "call", 7.0, None, 0),
         ("A", D("2025-01-01"), "call", 4.0, 30.0, 1),
         ("A", D("2025-03-01"), "call", 1.0, 15.0, 1),
         ("B", D("2025-01-01"), "email", 2.0, 12.5, 2),
         ("B", D("2025-02-01"), "meeting", 4.0, None, 0),
-    ]
+    ])
 
 
 def test_activities_counted_at_quarter_grain(activity_data, run, q):
     run("quarter")
     assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_counted") == [
+             "from int_activities_counted") == S([
         ("C", None, "call", 7.0, None, 0),
         ("A", D("2025-01-01"), "call", 5.0, 45.0, 2),
         ("B", D("2025-01-01"), "email", 2.0, 12.5, 2),
         ("B", D("2025-01-01"), "meeting", 4.0, None, 0),
-    ]
+    ])
 
 
 def test_activities_filled_with_zeros_inside_the_activity_span_only(activity_data, run, q):
     run("month")
     # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: no rows in Dec or Apr
-    assert q("select period_on from int_periods_spanned") == [
-        (D(p),) for p in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")]
+    assert q("select period_on from int_periods_spanned") == S([
+        (D(p),) for p in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")])
     nonzero = {
         ("A", "2025-01-01", "call"): (4.0, 30.0, 1),
         ("A", "2025-03-01", "call"): (1.0, 15.0, 1),
@@ -186,7 +191,7 @@ def test_activities_filled_with_zeros_inside_the_activity_span_only(activity_dat
         for key in ("call", "email", "meeting")
     ] + [("C", None, "call", 7.0, None, 0)]  # undated counts kept as they are, not filled
     assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_filled") == sorted(expected, key=_none_first)
+             "from int_activities_filled") == S(expected)
 
 
 def test_activities_filled_at_week_grain(load, run, q):
@@ -198,11 +203,11 @@ def test_activities_filled_at_week_grain(load, run, q):
         """)
     run("week")
     assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_filled") == [
+             "from int_activities_filled") == S([
         ("A", D("2025-01-06"), "call", 2.0, 12.0, 2),
         ("A", D("2025-01-13"), "call", 0.0, 0.0, 0),
         ("A", D("2025-01-20"), "call", 1.0, 0.0, 0),
-    ]
+    ])
 
 
 # -- int_measures_averaged -------------------------------------------------------------------------------------
@@ -225,21 +230,21 @@ def measure_data(load):
 
 def test_measures_averaged_at_month_grain(measure_data, run, q):
     run("month")
-    assert q("select account_id, period_on, measure_key, value, n_values from int_measures_averaged") == [
+    assert q("select account_id, period_on, measure_key, value, n_values from int_measures_averaged") == S([
         ("B", None, "csat", 2.0, 1),
         ("A", D("2025-01-01"), "csat", 4.0, 1),
         ("A", D("2025-02-01"), "csat", 5.0, 1),
         ("A", D("2025-04-01"), "csat", 3.0, 1),
-    ]
+    ])
 
 
 def test_measures_averaged_over_sub_periods_at_quarter_grain_without_zero_filling(measure_data, run, q):
     run("quarter")
-    assert q("select account_id, period_on, measure_key, value, n_values from int_measures_averaged") == [
+    assert q("select account_id, period_on, measure_key, value, n_values from int_measures_averaged") == S([
         ("B", None, "csat", 2.0, 1),
         ("A", D("2025-01-01"), "csat", 4.5, 2),  # the average of January's 4 and February's 5
         ("A", D("2025-04-01"), "csat", 3.0, 1),
-    ]
+    ])
 
 
 # -- int_outcomes_aggregated -----------------------------------------------------------------------------------
@@ -288,13 +293,13 @@ def test_outcomes_aggregated_fill_amounts_and_counts_inside_their_own_span(outco
            ("C", None, "revenue", "amount", 70.0, 1)]
     )
     assert q("select account_id, period_on, outcome_key, outcome_kind, value, n_events "
-             "from int_outcomes_aggregated") == sorted(expected, key=_none_first)
+             "from int_outcomes_aggregated") == S(expected)
 
 
 def test_outcomes_aggregated_at_quarter_grain(outcome_data, run, q):
     run("quarter")
     assert q("select account_id, period_on, outcome_key, outcome_kind, value, n_events "
-             "from int_outcomes_aggregated") == [
+             "from int_outcomes_aggregated") == S([
         ("C", None, "revenue", "amount", 70.0, 1),
         ("A", D("2025-01-01"), "referrals", "count", 0.0, 0),
         ("A", D("2025-01-01"), "renewed", "binary", 1.0, 2),
@@ -307,7 +312,7 @@ def test_outcomes_aggregated_at_quarter_grain(outcome_data, run, q):
         ("C", D("2025-01-01"), "referrals", "count", 0.0, 0),
         ("C", D("2025-01-01"), "revenue", "amount", 0.0, 0),
         ("C", D("2025-04-01"), "revenue", "amount", 0.0, 0),
-    ]
+    ])
 
 
 # -- int_attributes_typed --------------------------------------------------------------------------------------
@@ -321,7 +326,7 @@ def test_attributes_typed_numeric_only_where_every_value_is_a_number(load, run, 
         C,SMB,-3.5,2
         """)
     run()
-    assert q("select account_id, attribute_key, value_text, value_number, is_numeric from int_attributes_typed") == [
+    assert q("select account_id, attribute_key, value_text, value_number, is_numeric from int_attributes_typed") == S([
         ("A", "employees", "10", 10.0, True),
         ("A", "segment", "SMB", None, False),
         ("A", "tier", "1", 1.0, False),
@@ -331,7 +336,7 @@ def test_attributes_typed_numeric_only_where_every_value_is_a_number(load, run, 
         ("C", "employees", "-3.5", -3.5, True),
         ("C", "segment", "SMB", None, False),
         ("C", "tier", "2", 2.0, False),
-    ]
+    ])
 
 
 # -- int_panel_values_unpivoted --------------------------------------------------------------------------------
@@ -354,7 +359,7 @@ def test_panel_values_unpivoted_under_their_panel_column_names(load, run, q):
         A,2025-02-20,,no
         """)
     run()
-    assert q("select account_id, period_on, column_name, value from int_panel_values_unpivoted") == [
+    assert q("select account_id, period_on, column_name, value from int_panel_values_unpivoted") == S([
         ("A", D("2025-01-01"), "m_csat", 4.0),
         ("A", D("2025-01-01"), "n_call", 1.0),
         ("A", D("2025-01-01"), "o_revenue", 100.0),
@@ -364,8 +369,4 @@ def test_panel_values_unpivoted_under_their_panel_column_names(load, run, q):
         ("B", D("2025-01-01"), "n_call", 0.0),
         ("B", D("2025-01-01"), "o_revenue", 0.0),
         ("B", D("2025-02-01"), "n_call", 1.0),
-    ]
-
-
-def _none_first(row: tuple) -> tuple:
-    return tuple((value is not None, value) for value in row)
+    ])

@@ -6,6 +6,11 @@ from datetime import date
 
 D = date.fromisoformat
 
+
+def S(rows: list[tuple]) -> list[tuple]:
+    """Expected rows in the order the q fixture returns actual rows (sorted, None first)."""
+    return sorted(rows, key=lambda row: tuple((value is not None, value) for value in row))
+
 EVENTS_SQL = """select activity_id, account_id, activity_label, activity_key, occurred_on, owner, duration_minutes,
                        load_id from stg_activity_events"""
 
@@ -26,11 +31,11 @@ def test_events_id_in_two_loads_appears_once_and_later_load_wins(load, run, q):
         """)
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q(EVENTS_SQL) == [
+    assert q(EVENTS_SQL) == S([
         ("a1", "A", "Call", "call", D("2025-01-06"), "Ann", 30.0, l1),
         ("a2", "A", "Email", "email", D("2025-01-08"), "Bob", 5.0, l2),
         ("a3", "B", "Meeting", "meeting", D("2025-02-09"), None, 60.0, l2),
-    ]
+    ])
 
 
 def test_events_id_repeated_inside_one_load_keeps_the_last_row(load, run, q):
@@ -40,7 +45,7 @@ def test_events_id_repeated_inside_one_load_keeps_the_last_row(load, run, q):
         a1,A,Call,2025-01-09
         """)
     run()
-    assert q(EVENTS_SQL) == [("a1", "A", "Call", "call", D("2025-01-09"), None, None, report.load_id)]
+    assert q(EVENTS_SQL) == S([("a1", "A", "Call", "call", D("2025-01-09"), None, None, report.load_id)])
 
 
 def test_events_export_without_ids_keeps_every_row(load, run, q):
@@ -56,12 +61,12 @@ def test_events_export_without_ids_keeps_every_row(load, run, q):
         """)
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q(EVENTS_SQL) == [
+    assert q(EVENTS_SQL) == S([
         (None, "A", "Call", "call", D("2025-01-06"), None, None, l1),
         (None, "A", "Call", "call", D("2025-01-06"), None, None, l1),
         (None, "A", "Call", "call", D("2025-01-06"), None, None, l2),
         (None, "A", "Email", "email", D("2025-01-07"), None, None, l1),
-    ]
+    ])
 
 
 def test_activity_type_spellings_share_one_key(load, run, q):
@@ -74,13 +79,13 @@ def test_activity_type_spellings_share_one_key(load, run, q):
         a5,A,--,2025-01-10
         """)
     run()
-    assert q("select activity_id, activity_label, activity_key from stg_activity_events") == [
+    assert q("select activity_id, activity_label, activity_key from stg_activity_events") == S([
         ("a1", "Business Review", "business_review"),
         ("a2", "business review", "business_review"),
         ("a3", "Business-Review", "business_review"),
         ("a4", "BUSINESS  REVIEW!", "business_review"),
         ("a5", "--", "unnamed"),
-    ]
+    ])
 
 
 # -- stg_activity_counts ---------------------------------------------------------------------------------------
@@ -101,13 +106,13 @@ def test_counts_same_key_in_one_load_add_up_and_a_later_load_supersedes(load, ru
         """)
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q("select account_id, period_on, activity_key, n_activities, load_id from stg_activity_counts") == [
+    assert q("select account_id, period_on, activity_key, n_activities, load_id from stg_activity_counts") == S([
         ("A", D("2025-01-01"), "call", 5.0, l1),
         ("A", D("2025-02-01"), "call", 1.0, l2),
         ("A", D("2025-02-01"), "meeting", 6.0, l2),
         ("B", D("2025-01-01"), "call", 9.0, l1),
-    ]
-    assert q("select activity_label from stg_activity_counts where load_id = ?", [l2]) == [("Call",), ("Meeting",)]
+    ])
+    assert q("select activity_label from stg_activity_counts where load_id = ?", [l2]) == S([("Call",), ("Meeting",)])
 
 
 def test_counts_undated_and_wide_exports(load, run, q):
@@ -129,13 +134,13 @@ def test_counts_undated_and_wide_exports(load, run, q):
     run()
     u1, u2, w = undated_1.load_id, undated_2.load_id, wide.load_id
     assert q("select account_id, period_on, activity_key, activity_label, n_activities, load_id "
-             "from stg_activity_counts") == [
+             "from stg_activity_counts") == S([
         ("A", D("2025-03-01"), "calls", "calls", 3.0, w),
         ("A", D("2025-04-01"), "calls", "calls", 0.0, w),
         ("A", D("2025-04-01"), "meetings", "meetings", 2.0, w),
         ("B", None, "call", "Call", 2.0, u2),
         ("C", None, "call", "Call", 4.0, u1),
-    ]
+    ])
 
 
 # -- stg_activity_measures -------------------------------------------------------------------------------------
@@ -158,13 +163,13 @@ def test_measures_same_key_in_one_load_average_and_a_later_load_supersedes(load,
         """)
     run()
     l1, l2, lu = first.load_id, second.load_id, undated.load_id
-    assert q("select account_id, period_on, measure_key, value, n_values, load_id from stg_activity_measures") == [
+    assert q("select account_id, period_on, measure_key, value, n_values, load_id from stg_activity_measures") == S([
         ("A", D("2025-01-01"), "csat", 3.5, 2, l1),
         ("A", D("2025-01-01"), "response_hours", 15.0, 2, l1),
         ("A", D("2025-02-01"), "csat", 2.0, 1, l2),
         ("A", D("2025-02-01"), "response_hours", 8.0, 1, l2),
         ("B", None, "csat", 4.5, 1, lu),
-    ]
+    ])
 
 
 # -- stg_outcomes ----------------------------------------------------------------------------------------------
@@ -186,7 +191,7 @@ def test_outcomes_add_up_or_last_wins_within_a_load_and_a_later_load_supersedes(
         """)
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q(OUTCOMES_SQL) == [
+    assert q(OUTCOMES_SQL) == S([
         ("A", D("2025-01-31"), "referrals", "count", 3.0, 2, l1),
         ("A", D("2025-01-31"), "renewed", "binary", 1.0, 2, l1),
         ("A", D("2025-01-31"), "revenue", "amount", 150.0, 2, l1),
@@ -194,7 +199,7 @@ def test_outcomes_add_up_or_last_wins_within_a_load_and_a_later_load_supersedes(
         ("A", D("2025-02-28"), "revenue", "amount", 99.0, 1, l2),
         ("B", D("2025-01-31"), "referrals", "count", 0.0, 1, l1),
         ("B", D("2025-01-31"), "renewed", "binary", 1.0, 1, l1),
-    ]
+    ])
 
 
 def test_outcome_event_ids_deduplicate_across_loads(load, run, q):
@@ -212,13 +217,13 @@ def test_outcome_event_ids_deduplicate_across_loads(load, run, q):
         """, row_event="referrals")
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q(OUTCOMES_SQL) == [
+    assert q(OUTCOMES_SQL) == S([
         ("A", D("2025-01-05"), "referrals", "count", 1.0, 1, l1),
         ("A", D("2025-01-05"), "referrals", "count", 1.0, 1, l1),
         ("A", D("2025-01-07"), "referrals", "count", 1.0, 1, l2),
         ("B", D("2025-01-06"), "referrals", "count", 1.0, 1, l1),
         ("C", D("2025-02-01"), "referrals", "count", 1.0, 1, l2),
-    ]
+    ])
 
 
 # -- stg_account_attributes ------------------------------------------------------------------------------------
@@ -237,9 +242,9 @@ def test_attributes_last_wins_within_a_load_and_a_later_load_supersedes(load, ru
         """)
     run()
     l1, l2 = first.load_id, second.load_id
-    assert q("select account_id, attribute_key, value_text, value_number, load_id from stg_account_attributes") == [
+    assert q("select account_id, attribute_key, value_text, value_number, load_id from stg_account_attributes") == S([
         ("A", "employees", "20", 20.0, l1),
         ("A", "segment", "Enterprise", None, l1),
         ("B", "employees", "5", 5.0, l1),
         ("B", "segment", "Mid-Market", None, l2),
-    ]
+    ])

@@ -1,0 +1,469 @@
+"""Which activities predict each outcome: raw vs adjusted effects, lags, verdicts and sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipelines.errors import ModelError
+from pipelines.stats import sentences
+from pipelines.stats.curves import Curve, response_curve
+from pipelines.stats.frames import (Controls, Frame, activity_labels, choose_controls, frame_for, outcome_catalog,
+                                    read_panel, typical_change)
+from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
+
+ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
+CONFOUNDED_SHRINK = 0.5  # adjusted effect below half the raw one (or flipped): the raw association was confounding
+MIN_ATTRIBUTION = 0.3  # a single control must explain this share of the raw-to-adjusted gap to be named
+REVERSE_Z = 3.0  # the after-outcome association must be at least this strong ...
+REVERSE_MARGIN = 2.0  # ... and this much stronger (in z) than the before-outcome one
+MDE_MULTIPLIER = 2.8  # z(0.975) + z(0.80): the effect detectable with 80% power at 5% two-sided
+EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" band per typical change, in units
+COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
+MODEL_NAMES = {
+    ("binary", "events"): "logistic regression of each event on activity in the window before it",
+    ("binary", "undated"): "logistic regression (one row per account)",
+    ("amount", "per_period"): "log-linear regression within accounts (account and period effects)",
+    ("amount", "undated"): "log-linear regression (one row per account)",
+    ("count", "per_period"): "Poisson regression with account attributes and period effects",
+    ("count", "undated"): "Poisson regression (one row per account)",
+}
+
+
+@dataclass
+class Finding:
+    """What one activity does for one outcome."""
+
+    activity: str
+    label: str
+    verdict: str
+    effect: Effect  # adjusted, per one more activity (at the best lag)
+    typical_change: float
+    effect_typical: Effect
+    raw: Effect
+    within: Effect | None
+    p: float
+    q: float
+    raw_q: float
+    best_lag: int | None
+    lag_profile: list[dict]
+    confounder: str | None = None
+    flags: list[str] = field(default_factory=list)
+    mde_typical: float | None = None
+    curve: Curve | None = None
+    volume: float = 0.0
+    hours: float | None = None
+    sentence: str = ""
+
+    def to_json(self) -> dict:
+        def eff(e: Effect | None):
+            return None if e is None else {"estimate": _num(e.estimate), "low": _num(e.low), "high": _num(e.high),
+                                           "unit": e.unit}
+
+        return {
+            "activity": self.activity, "label": self.label, "verdict": self.verdict, "confounder": self.confounder,
+            "flags": self.flags,
+            "effect": eff(self.effect), "typical_change": self.typical_change,
+            "effect_per_typical_change": eff(self.effect_typical),
+            "raw_effect": eff(self.raw), "within_account_effect": eff(self.within),
+            "p_value": _num(self.p), "q_value": _num(self.q), "raw_q_value": _num(self.raw_q),
+            "best_lag": self.best_lag, "lag_profile": self.lag_profile,
+            "minimum_detectable_effect_per_typical_change": _num(self.mde_typical),
+            "curve": self.curve.to_json() if self.curve else None,
+            "volume": self.volume, "hours": self.hours, "sentence": self.sentence,
+        }
+
+
+@dataclass
+class OutcomeResult:
+    """Every activity's finding for one outcome, with how the model was built."""
+
+    outcome: str
+    kind: str
+    design: str
+    model: str
+    n_used: int
+    n_dropped: int
+    dropped: dict[str, int]
+    n_accounts: int
+    periods: dict
+    controls: list[str]
+    controls_skipped: dict[str, str]
+    window: str
+    findings: list[Finding]
+    validation: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "outcome": self.outcome, "kind": self.kind, "model": self.model, "design": self.design,
+            "n_used": self.n_used, "n_dropped": self.n_dropped, "dropped": self.dropped,
+            "n_accounts": self.n_accounts, "periods": self.periods, "controls": self.controls,
+            "controls_skipped": self.controls_skipped, "window": self.window,
+            "activities": [f.to_json() for f in self.findings], "validation": self.validation, "notes": self.notes,
+        }
+
+
+def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, validate: bool = True) -> list[OutcomeResult]:
+    """Driver analysis for every outcome (or one), on the panel as last built."""
+    catalog = outcome_catalog(con)
+    if catalog.empty:
+        raise ModelError("no outcomes loaded: load renewals, revenue or referrals exports first")
+    if outcome is not None:
+        if outcome not in set(catalog["outcome_key"]):
+            raise ModelError(f"no outcome '{outcome}'; outcomes: {', '.join(catalog['outcome_key'])}")
+        catalog = catalog[catalog["outcome_key"] == outcome]
+    panel = read_panel(con)
+    controls = choose_controls(con, panel)
+    labels = activity_labels(con)
+    volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
+    hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
+                             "from activity_types").fetchall())
+    results = []
+    for row in catalog.itertuples():
+        frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls)
+        result = analyze_frame(frame, labels, volumes, hours)
+        if validate and result.findings:
+            from pipelines.stats.validate import validation
+
+            result.validation = validation(frame, result)
+        results.append(result)
+    return results
+
+
+def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: dict | None = None,
+                  hours: dict | None = None) -> OutcomeResult:
+    """Fit raw, adjusted (and within-account) models on one frame and judge every activity."""
+    labels = labels or {}
+    data = frame.data
+    result = OutcomeResult(
+        frame.outcome, frame.kind, frame.design, MODEL_NAMES.get((frame.kind, frame.design), frame.kind),
+        frame.n_used, frame.n_dropped, frame.dropped, int(data["account_id"].nunique()) if len(data) else 0,
+        _periods(frame), [frame.controls.label(c) for c in frame.controls.names], frame.controls.skipped,
+        _window_text(frame), [],
+    )
+    if not frame.activities:
+        result.notes.append("no activity varies in the data, so there is nothing to compare")
+        return result
+    try:
+        models = _fit_models(frame)
+    except ModelError as exc:
+        result.notes.append(str(exc))
+        return result
+    adjusted, within = models["adjusted"], models.get("within")
+    findings = []
+    for act in frame.activities:
+        cols = frame.predictors[act]
+        raw = models["raw_by_activity"].get(act)
+        if raw is None:
+            continue
+        best = _best_term(adjusted, cols)
+        eff = effect(adjusted, best)
+        p = adjusted.wald_p(cols) if len(cols) > 1 else adjusted.p(best)
+        raw_p = raw.wald_p(cols) if len(cols) > 1 else raw.p(best)
+        tc = typical_change(data[best]) if best in data else 1.0
+        profile = _lag_profile(adjusted, cols, frame) if len(cols) > 1 else models.get("profiles", {}).get(act, [])
+        best_lag = frame.lags[cols.index(best)] if len(cols) > 1 else _profile_best(profile)
+        findings.append(Finding(
+            activity=act, label=labels.get(act, act.replace("_", " ").title()), verdict="", effect=eff,
+            typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, best),
+            within=effect(within, best) if within is not None else None, p=p, q=np.nan, raw_q=np.nan,
+            best_lag=best_lag, lag_profile=profile,
+            volume=float((volumes or {}).get(act, 0.0) or 0.0),
+            hours=(hours or {}).get(act),
+        ))
+        findings[-1]._raw_p = raw_p  # type: ignore[attr-defined]
+        findings[-1]._term = best  # type: ignore[attr-defined]
+    for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
+        f.q = q
+    for f, q in zip(findings, bh_qvalues([f._raw_p for f in findings])):  # type: ignore[attr-defined]
+        f.raw_q = q
+    reverse = _reverse_check(frame, models)
+    mean_outcome = _mean_outcome(frame)
+    for f in findings:
+        _judge(f, frame, models, reverse.get(f.activity), mean_outcome)
+        f.sentence = sentences.finding(f, frame, result)
+    order = {"driver": 0, "saturated": 1, "negative": 2, "suspect reverse cause": 3, "confounded": 4,
+             "no evidence": 5, "evidence of no effect": 6}
+    findings.sort(key=lambda f: (order.get(f.verdict.split(" by ")[0], 9), -(f.effect_typical.estimate or 0)))
+    result.findings = findings
+    return result
+
+
+def _fit_models(frame: Frame, *, adjusted_only: bool = False) -> dict:
+    """The raw, adjusted and (per-period amounts and counts) within-account fits."""
+    data, kind = frame.data, frame.kind
+    terms = [c for cols in frame.predictors.values() for c in cols]
+    covariates = terms + frame.measures
+    groups = data["account_id"].to_numpy()
+    y = _response(frame)
+    if adjusted_only:
+        if frame.design == "per_period" and kind == "amount":
+            return {"adjusted": _within_fit(frame, covariates, y, groups)}
+        X, names = design(data, covariates, frame.controls, time="period" if frame.design == "per_period" else None,
+                          trend=frame.design == "events")
+        return {"adjusted": fit(kind, y, X, names, groups)}
+    models: dict = {"raw_by_activity": {}}
+    for act, cols in frame.predictors.items():
+        Xr, nr = design(data, cols, None)
+        try:
+            models["raw_by_activity"][act] = fit(kind, y, Xr, nr, groups)
+        except ModelError:
+            continue
+    if frame.design == "per_period":
+        Xc, nc = design(data, covariates, frame.controls, time="period")
+        pooled = fit(kind, y, Xc, nc, groups)
+        models["controls"] = pooled
+        within = _within_fit(frame, covariates, y, groups)
+        models["within"] = within
+        models["adjusted"] = within if kind == "amount" else pooled
+    else:
+        Xa, na = design(data, covariates, frame.controls, trend=frame.design == "events")
+        models["adjusted"] = fit(kind, y, Xa, na, groups)
+        models["controls"] = models["adjusted"]
+        if frame.design == "events":
+            models["profiles"] = _event_lag_profiles(frame, y, groups)
+    return models
+
+
+def _within_fit(frame: Frame, covariates: list[str], y: np.ndarray, groups: np.ndarray) -> Fit:
+    """Within-account estimate: does an account's outcome move when its own activity does?
+
+    Amounts: log outcome, two-way (account and period) effects by demeaning.
+    Counts: a linear within estimator on the count itself (Poisson has no cheap account effects).
+    """
+    data = frame.data
+    X, names = design(data, covariates, None, time="period")
+    frame_x = pd.DataFrame(X, columns=names)
+    frame_x["__y"] = y
+    frame_x["__g"] = groups
+    cols = names + ["__y"]
+    dm = demean(frame_x, cols, "__g")
+    return fit("amount", dm["__y"].to_numpy(), dm[names].to_numpy(), names, groups, within=True) \
+        if frame.kind == "amount" else _linear_count_within(dm, names, groups)
+
+
+def _linear_count_within(dm: pd.DataFrame, names: list[str], groups: np.ndarray) -> Fit:
+    f = fit("amount", dm["__y"].to_numpy(), dm[names].to_numpy(), names, groups, within=True)
+    f.kind = "count_linear"
+    return f
+
+
+def _response(frame: Frame) -> np.ndarray:
+    col = f"o_{frame.outcome}"
+    if frame.kind == "binary":
+        return frame.data["y"].to_numpy(dtype=float)
+    if frame.kind == "amount":
+        return np.log(frame.data[col].to_numpy(dtype=float))
+    return frame.data[col].to_numpy(dtype=float)
+
+
+def _best_term(f: Fit, cols: list[str]) -> str:
+    """The lag with the strongest association (largest |z|); a single window term is itself."""
+    if len(cols) == 1:
+        return cols[0]
+    zs = [abs(f.z(c)) if np.isfinite(f.z(c)) else -1 for c in cols]
+    return cols[int(np.argmax(zs))]
+
+
+def _lag_profile(f: Fit, cols: list[str], frame: Frame) -> list[dict]:
+    out = []
+    for lag, c in zip(frame.lags, cols):
+        e = effect(f, c)
+        out.append({"lag": lag, "estimate": _num(e.estimate), "low": _num(e.low), "high": _num(e.high),
+                    "p_value": _num(f.p(c))})
+    return out
+
+
+def _event_lag_profiles(frame: Frame, y: np.ndarray, groups: np.ndarray) -> dict[str, list[dict]]:
+    """For yes/no events: each activity's count in each single period before the event, others as totals."""
+    data = frame.data
+    profiles = {}
+    for act in frame.activities:
+        lag_cols = [f"n_{act}__lag{k}" for k in frame.lags]
+        if not all(c in data for c in lag_cols):
+            continue
+        others = [c for a, cols in frame.predictors.items() if a != act for c in cols]
+        X, names = design(data, lag_cols + others + frame.measures, frame.controls, trend=True)
+        try:
+            f = fit(frame.kind, y, X, names, groups)
+        except ModelError:
+            continue
+        profiles[act] = _lag_profile(f, lag_cols, frame)
+    return profiles
+
+
+def _profile_best(profile: list[dict]) -> int | None:
+    if not profile:
+        return None
+    scored = [(abs(p["estimate"] / ((p["high"] - p["low"]) / 3.92)) if p["high"] != p["low"] else 0, p["lag"])
+              for p in profile if p["estimate"] is not None]
+    return max(scored)[1] if scored else None
+
+
+def _reverse_check(frame: Frame, models: dict) -> dict[str, tuple[float, float]]:
+    """z of the association with activity *after* the outcome, against the one before it."""
+    data = frame.data
+    post_cols = [frame.post[a] for a in frame.activities if a in frame.post and frame.post[a] in data]
+    if not post_cols:
+        return {}
+    complete = data[post_cols].notna().all(axis=1)
+    sub = data[complete]
+    if len(sub) < 50:
+        return {}
+    y = _response(Frame(frame.outcome, frame.kind, frame.design, sub, frame.activities, frame.predictors,
+                        frame.lags, frame.measures, frame.controls, frame.grain, frame.window_periods, 0))
+    groups = sub["account_id"].to_numpy()
+    terms = [c for cols in frame.predictors.values() for c in cols]
+    time = "period" if frame.design == "per_period" else None
+    X, names = design(sub, terms + post_cols + frame.measures, frame.controls, time=time,
+                      trend=frame.design == "events")
+    try:
+        f = fit(frame.kind, y, X, names, groups)
+    except ModelError:
+        return {}
+    out = {}
+    for act in frame.activities:
+        pre = max((abs(f.z(c)) for c in frame.predictors[act] if np.isfinite(f.z(c))), default=0.0)
+        out[act] = (f.z(frame.post[act]), pre)
+    return out
+
+
+def _mean_outcome(frame: Frame) -> float:
+    if frame.kind == "binary":
+        return float(frame.data["y"].mean() * 100)
+    return float(frame.data[f"o_{frame.outcome}"].mean())
+
+
+def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] | None, mean_outcome: float) -> None:
+    """The verdict, in order: reverse cause, driver/saturated/negative, confounded, no effect, no evidence."""
+    significant = np.isfinite(f.q) and f.q < ALPHA
+    raw_significant = np.isfinite(f.raw_q) and f.raw_q < ALPHA
+    if reverse is not None:
+        z_post, z_pre = reverse
+        # After a 'no' (churned, lost) an account usually goes quiet, so less activity after a 'no'
+        # is expected and proves nothing; only more activity after a 'no' (rescue or exit calls) counts.
+        one_sided = frame.design == "events" and z_post > 0
+        if np.isfinite(z_post) and not one_sided and abs(z_post) >= REVERSE_Z and abs(z_post) > z_pre + REVERSE_MARGIN:
+            when = "after a 'no' outcome" if frame.design == "events" else (
+                "after the outcome rises" if z_post > 0 else "after the outcome falls")
+            f.flags.append(f"activity rises {when}, more than it predicts the outcome beforehand")
+    se = f.effect_typical.se
+    f.mde_typical = MDE_MULTIPLIER * se if np.isfinite(se) else None
+    reverse_flag = any(fl.startswith("activity rises") for fl in f.flags)
+    if significant:
+        if reverse_flag:
+            f.verdict = "suspect reverse cause"
+        elif f.effect.estimate > 0:
+            f.verdict = "driver"
+            _curve(f, frame, models)
+            if f.curve and f.curve.knee is not None:
+                f.flags.append(f"returns flatten past {f.curve.knee}")
+                if (f.curve.share_at_or_past_knee or 0) >= 0.5:
+                    f.verdict = "saturated"
+        else:
+            f.verdict = "negative"
+        return
+    shrunk = raw_significant and (
+        np.sign(f.raw.estimate) != np.sign(f.effect.estimate)
+        or abs(f.effect.estimate) < CONFOUNDED_SHRINK * abs(f.raw.estimate))
+    if shrunk:
+        f.confounder = _confounder(f, frame, models)
+        f.verdict = f"confounded by {f.confounder}"
+        return
+    if reverse_flag:
+        f.verdict = "suspect reverse cause"
+        return
+    band = EQUIVALENCE.get(frame.kind)
+    if band is None:
+        band = COUNT_EQUIVALENCE_SHARE * mean_outcome * 100
+    if np.isfinite(f.effect_typical.low) and -band < f.effect_typical.low and f.effect_typical.high < band:
+        f.verdict = "evidence of no effect"
+    else:
+        f.verdict = "no evidence"
+
+
+def _confounder(f: Finding, frame: Frame, models: dict) -> str:
+    """The control that moves the raw effect furthest toward the adjusted one."""
+    term = f._term  # type: ignore[attr-defined]
+    data, kind = frame.data, frame.kind
+    raw_b = models["raw_by_activity"][f.activity].coef(term)
+    adj_b = models["adjusted"].coef(term)
+    gap = raw_b - adj_b
+    if not np.isfinite(gap) or gap == 0:
+        return "account attributes"
+    terms = frame.predictors[f.activity]
+    groups = data["account_id"].to_numpy()
+    y = _response(frame)
+    best, best_share = None, 0.0
+    candidates = [(c, Controls(categorical=[c])) for c in frame.controls.categorical]
+    candidates += [(c, Controls(numeric=[c], logged=[c] if c in frame.controls.logged else [])) for c in
+                   frame.controls.numeric]
+    for name, ctl in candidates:
+        X, names = design(data, terms, ctl)
+        try:
+            b = fit(kind, y, X, names, groups).coef(term)
+        except ModelError:
+            continue
+        share = (raw_b - b) / gap
+        if share > best_share:
+            best, best_share = name, share
+    if frame.design == "per_period" and kind == "amount":
+        if best is None or best_share < MIN_ATTRIBUTION:
+            return "stable differences between accounts"
+    if best is None or best_share < MIN_ATTRIBUTION:
+        return "account attributes and time together"
+    return frame.controls.label(best).replace(" (log)", "") + _size_hint(best)
+
+
+def _size_hint(name: str) -> str:
+    return " (account size)" if name in ("employees", "size", "company_size", "headcount", "arr") else ""
+
+
+def _curve(f: Finding, frame: Frame, models: dict) -> None:
+    """Attach the response curve of a driver (binned levels and the flattening point)."""
+    term = f._term  # type: ignore[attr-defined]
+    adjusted: Fit = models["adjusted"]
+    data = frame.data
+    x = data[term].to_numpy(dtype=float)
+    groups = data["account_id"].to_numpy()
+    within = adjusted.within
+    try:
+        if within:
+            g = pd.Series(groups)
+            demean_fn = lambda col: col - pd.Series(col).groupby(g).transform("mean").to_numpy()  # noqa: E731
+            f.curve = response_curve("amount", adjusted.y, adjusted.X, adjusted.names, term, x, groups,
+                                     within_demean=demean_fn)
+        else:
+            f.curve = response_curve(frame.kind, adjusted.y, adjusted.X, adjusted.names, term, x, groups)
+    except (ModelError, ValueError):
+        f.curve = None
+
+
+def _periods(frame: Frame) -> dict:
+    data = frame.data
+    if "period_on" not in data or data["period_on"].isna().all():
+        return {"first": None, "last": None, "n": 0, "grain": None}
+    p = pd.to_datetime(data["period_on"])
+    return {"first": str(p.min().date()), "last": str(p.max().date()), "n": int(p.nunique()), "grain": frame.grain}
+
+
+def _window_text(frame: Frame) -> str:
+    if frame.design == "events":
+        return f"activity in the {frame.window_periods} {frame.grain}s before each event"
+    if frame.design == "per_period":
+        return f"activity 1 to {frame.window_periods} {frame.grain}s before each period"
+    return "activity and outcome recorded in the same row (no time order)"
+
+
+def _num(v):
+    if v is None:
+        return None
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return round(v, 6) if np.isfinite(v) else None

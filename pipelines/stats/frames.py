@@ -1,0 +1,293 @@
+"""Analysis frames built from the marts, with time running one way: activity before outcome.
+
+- per-period outcomes (amounts, counts): one row per account × period, activities at lags 1..K;
+- yes/no outcome events: one row per event, activities summed over the W periods before it;
+- undated (one-row-per-account) tables: activities and outcome in the same record.
+Every frame records the rows it dropped and why (statsmodels would drop them silently).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from pipelines.build import built_grain
+from pipelines.errors import ModelError
+
+PERIODS_PER_MONTH = {"week": 52 / 12, "month": 1.0, "quarter": 1 / 3}
+WINDOW_MONTHS = 6  # yes/no events: activity counted over the six months before the event
+MAX_LAG_MONTHS = 3  # per-period outcomes: activity at lags 1..3 months
+REVERSE_WINDOW_MONTHS = 2  # lead/lag check: activity in the two months after the outcome
+CONTROL_MAX_LEVELS = 20  # a text attribute with more values is an identifier, not a control
+CONTROL_MIN_COVERAGE = 0.9  # an attribute missing for more accounts than this is not used as a control
+GROUPING_ATTRIBUTES = ("owner", "team", "account_owner", "rep", "account_name", "name")
+SKEW_FOR_LOG = 1.0  # positive numeric controls more skewed than this enter as log
+
+
+@dataclass
+class Controls:
+    """Account attributes used as controls, and how each enters the model."""
+
+    categorical: list[str] = field(default_factory=list)
+    numeric: list[str] = field(default_factory=list)
+    logged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return self.categorical + self.numeric
+
+    def label(self, name: str) -> str:
+        """How a control reads in a sentence."""
+        text = name.replace("_", " ")
+        return f"{text} (log)" if name in self.logged else text
+
+
+@dataclass
+class Frame:
+    """One outcome's analysis frame and what was dropped to build it."""
+
+    outcome: str
+    kind: str  # binary | amount | count
+    design: str  # per_period | events | undated
+    data: pd.DataFrame
+    activities: list[str]  # activity keys (without n_)
+    predictors: dict[str, list[str]]  # activity -> its predictor columns (one per lag, or one window total)
+    lags: list[int]  # lag in periods for each predictor column (per_period), or [] otherwise
+    measures: list[str]
+    controls: Controls
+    grain: str | None
+    window_periods: int
+    n_candidates: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    post: dict[str, str] = field(default_factory=dict)  # activity -> column counted after the outcome
+
+    @property
+    def n_used(self) -> int:
+        return len(self.data)
+
+    @property
+    def n_dropped(self) -> int:
+        return sum(self.dropped.values())
+
+
+def read_panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The account × period panel mart."""
+    try:
+        return con.execute("select * from account_periods order by account_id, period_on").df()
+    except duckdb.CatalogException as exc:
+        raise ModelError("no panel yet: load exports with 'payoff ingest' (or 'payoff demo') first") from exc
+
+
+def outcome_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each outcome with its kind."""
+    return con.execute("select outcome_key, outcome_kind, n_rows from outcome_types order by outcome_key").df()
+
+
+def activity_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Activity key -> the label people use ('business_review' -> 'Business Review')."""
+    return dict(con.execute("select activity_key, activity_label from activity_types").fetchall())
+
+
+def choose_controls(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> Controls:
+    """Account attributes that describe the account (segment, size, region), not its people or outcome.
+
+    Attributes that only ride along in outcome or activity exports (a contract value in a
+    renewals file) are left out: they may be measured with or after the outcome.
+    """
+    controls = Controls()
+    meta = con.execute("select attribute_key, is_numeric, n_accounts, n_distinct, source_kinds from attribute_types").df()
+    n_accounts = panel["account_id"].nunique() or 1
+    for row in meta.itertuples():
+        key = row.attribute_key
+        kinds = set(row.source_kinds) if row.source_kinds is not None else set()
+        if key in GROUPING_ATTRIBUTES:
+            controls.skipped[key] = "a person or name, used to group, not to control"
+        elif not kinds & {"accounts", "wide"}:
+            controls.skipped[key] = "comes from an outcome or activity export, may be measured with the outcome"
+        elif key not in panel.columns:
+            controls.skipped[key] = "not in the panel"
+        elif row.n_accounts < CONTROL_MIN_COVERAGE * n_accounts:
+            controls.skipped[key] = f"known for only {row.n_accounts:,} of {n_accounts:,} accounts"
+        elif row.is_numeric:
+            values = panel[key].dropna()
+            if values.nunique() < 2:
+                controls.skipped[key] = "the same for every account"
+                continue
+            controls.numeric.append(key)
+            if (values > 0).all() and values.skew() > SKEW_FOR_LOG:
+                controls.logged.append(key)
+        elif 2 <= row.n_distinct <= CONTROL_MAX_LEVELS:
+            controls.categorical.append(key)
+        else:
+            controls.skipped[key] = f"{row.n_distinct} distinct values"
+    return controls
+
+
+def _activity_columns(panel: pd.DataFrame) -> list[str]:
+    return [c for c in panel.columns if c.startswith("n_") and panel[c].notna().any() and panel[c].fillna(0).std() > 0]
+
+
+def _measure_columns(panel: pd.DataFrame) -> list[str]:
+    return [c for c in panel.columns if c.startswith("m_") and panel[c].notna().any()]
+
+
+def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls, grain: str,
+                     max_lag_months: int = MAX_LAG_MONTHS) -> Frame:
+    """Account × period rows of an amount or count outcome with activities at lags 1..K periods."""
+    K = max(1, round(max_lag_months * PERIODS_PER_MONTH[grain]))
+    lead = max(1, round(REVERSE_WINDOW_MONTHS * PERIODS_PER_MONTH[grain]))
+    acts = _activity_columns(panel)
+    measures = _measure_columns(panel)
+    col = f"o_{outcome}"
+    data = panel.sort_values(["account_id", "period_on"]).reset_index(drop=True)
+    groups = data.groupby("account_id", sort=False)
+    predictors: dict[str, list[str]] = {}
+    lags: list[int] = []
+    new_cols = {}
+    post = {}
+    for a in acts:
+        key = a[2:]
+        predictors[key] = []
+        for k in range(1, K + 1):
+            name = f"{a}__lag{k}"
+            new_cols[name] = groups[a].shift(k)
+            predictors[key].append(name)
+        post[key] = f"{a}__lead"
+        new_cols[post[key]] = sum(groups[a].shift(-j) for j in range(1, lead + 1))
+    for m in measures:
+        new_cols[f"{m}__lag1"] = groups[m].shift(1)
+    lags = list(range(1, K + 1))
+    data = pd.concat([data, pd.DataFrame(new_cols, index=data.index)], axis=1)
+    dropped: dict[str, int] = {}
+    data = data[data[col].notna()]
+    n_candidates = len(data)
+    lag_cols = [c for cols in predictors.values() for c in cols]
+    no_history = data[lag_cols].isna().any(axis=1)
+    if no_history.any():
+        dropped[f"no activity history for lags 1-{K}"] = int(no_history.sum())
+    data = data[~no_history]
+    if kind == "amount":
+        nonpos = data[col] <= 0
+        if nonpos.any():
+            dropped["zero or negative amount (no spend that period)"] = int(nonpos.sum())
+        data = data[~nonpos]
+    data, dropped = _drop_missing_controls(data, controls, dropped)
+    measure_cols = [f"{m}__lag1" for m in measures if data[f"{m}__lag1"].notna().mean() >= CONTROL_MIN_COVERAGE]
+    data = data.copy()
+    for m in measure_cols:
+        data[m] = data[m].fillna(data[m].mean())
+    return Frame(outcome, kind, "per_period", data.reset_index(drop=True), [a[2:] for a in acts], predictors, lags,
+                 measure_cols, controls, grain, K, n_candidates, dropped, post)
+
+
+def event_frame(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str, controls: Controls, grain: str,
+                window_months: int = WINDOW_MONTHS) -> Frame:
+    """One row per yes/no event with activity summed over the W periods strictly before its period."""
+    W = max(1, round(window_months * PERIODS_PER_MONTH[grain]))
+    after = max(1, round(REVERSE_WINDOW_MONTHS * PERIODS_PER_MONTH[grain]))
+    events = con.execute(
+        "select account_id, date_trunc(?, occurred_on)::date as period_on, occurred_on, is_yes "
+        "from outcome_events where outcome_key = ? order by account_id, occurred_on", [grain, outcome]).df()
+    acts = _activity_columns(panel)
+    measures = _measure_columns(panel)
+    data = panel[["account_id", "period_on", *acts, *measures]].sort_values(["account_id", "period_on"])
+    data = data.reset_index(drop=True)
+    groups = data.groupby("account_id", sort=False)
+    windows = {}
+    for a in acts:
+        shifted = groups[a].shift(1)
+        windows[f"{a}__window"] = shifted.groupby(data["account_id"]).rolling(W, min_periods=W).sum().reset_index(
+            level=0, drop=True)
+        for k in range(1, W + 1):
+            windows[f"{a}__lag{k}"] = groups[a].shift(k)
+        windows[f"{a}__after"] = sum(groups[a].shift(-j) for j in range(1, after + 1))
+    for m in measures:
+        shifted = groups[m].shift(1)
+        windows[f"{m}__window"] = shifted.groupby(data["account_id"]).rolling(W, min_periods=1).mean().reset_index(
+            level=0, drop=True)
+    frame = pd.concat([data[["account_id", "period_on"]], pd.DataFrame(windows, index=data.index)], axis=1)
+    attrs = panel.drop_duplicates("account_id").set_index("account_id")[controls.names] if controls.names else None
+    merged = events.merge(frame, on=["account_id", "period_on"], how="left")
+    if attrs is not None:
+        merged = merged.merge(attrs, left_on="account_id", right_index=True, how="left")
+    n_candidates = len(merged)
+    dropped: dict[str, int] = {}
+    unknown = merged["is_yes"].isna()
+    window_cols = [f"{a}__window" for a in acts]
+    no_history = merged[window_cols].isna().any(axis=1) & ~unknown
+    if no_history.any():
+        dropped[f"less than {window_months} months of activity history before the event"] = int(no_history.sum())
+    merged = merged[~no_history & ~unknown]
+    merged, dropped = _drop_missing_controls(merged, controls, dropped)
+    measure_cols = [f"{m}__window" for m in measures if merged[f"{m}__window"].notna().mean() >= CONTROL_MIN_COVERAGE]
+    merged = merged.copy()
+    for m in measure_cols:
+        merged[m] = merged[m].fillna(merged[m].mean())
+    merged["y"] = merged["is_yes"].astype(float)
+    predictors = {a[2:]: [f"{a}__window"] for a in acts}
+    post = {a[2:]: f"{a}__after" for a in acts}
+    return Frame(outcome, "binary", "events", merged.reset_index(drop=True), [a[2:] for a in acts], predictors,
+                 list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post)
+
+
+def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls) -> Frame:
+    """One-row-per-account tables: activities and outcome recorded in the same row (no time order known)."""
+    data = panel[panel["period_on"].isna()].copy()
+    acts = [c for c in _activity_columns(data)]
+    col = f"o_{outcome}"
+    n_candidates = len(data)
+    dropped: dict[str, int] = {}
+    missing = data[col].isna()
+    if missing.any():
+        dropped["no value of the outcome"] = int(missing.sum())
+    data = data[~missing]
+    missing_act = data[acts].isna().any(axis=1)
+    if missing_act.any():
+        dropped["an activity count is missing"] = int(missing_act.sum())
+    data = data[~missing_act]
+    if kind == "amount":
+        nonpos = data[col] <= 0
+        if nonpos.any():
+            dropped["zero or negative amount"] = int(nonpos.sum())
+        data = data[~nonpos]
+    data, dropped = _drop_missing_controls(data, controls, dropped)
+    if kind == "binary":
+        data["y"] = data[col].astype(float)
+    predictors = {a[2:]: [a] for a in acts}
+    return Frame(outcome, kind, "undated", data.reset_index(drop=True), [a[2:] for a in acts], predictors, [],
+                 [], controls, None, 0, n_candidates, dropped, {})
+
+
+def _drop_missing_controls(data: pd.DataFrame, controls: Controls, dropped: dict) -> tuple[pd.DataFrame, dict]:
+    if not controls.names:
+        return data, dropped
+    missing = data[controls.names].isna().any(axis=1)
+    if missing.any():
+        dropped["an account attribute used as a control is missing"] = int(missing.sum())
+    return data[~missing], dropped
+
+
+def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str, kind: str,
+              controls: Controls) -> Frame:
+    """The right frame for an outcome: events, per-period lags, or undated rows."""
+    grain = built_grain(con) or "month"
+    dated = panel["period_on"].notna().any()
+    undated_values = panel.loc[panel["period_on"].isna(), f"o_{outcome}"].notna().any() if f"o_{outcome}" in panel else False
+    if undated_values or not dated:
+        return undated_frame(panel, outcome, kind, controls)
+    if kind == "binary":
+        return event_frame(con, panel, outcome, controls, grain)
+    return per_period_frame(panel, outcome, kind, controls, grain)
+
+
+def typical_change(values: pd.Series) -> float:
+    """A 'typical change' in an activity: its standard deviation rounded to one significant figure, at least 1."""
+    sd = float(np.nanstd(values.to_numpy(dtype=float)))
+    if not np.isfinite(sd) or sd <= 1:
+        return 1.0
+    magnitude = 10 ** np.floor(np.log10(sd))
+    return float(round(sd / magnitude) * magnitude)

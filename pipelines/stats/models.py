@@ -1,0 +1,282 @@
+"""Model fits on arrays with cluster-robust (by account) errors, and effects in business units.
+
+Kinds: logistic for yes/no outcomes, log-linear OLS for amounts (optionally within-account),
+Poisson for counts. Designs are plain numpy arrays: formulas cost seconds on large panels.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import linalg, stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+from pipelines.errors import ModelError
+from pipelines.stats.frames import Controls
+
+Z95 = stats.norm.ppf(0.975)
+MIN_ROWS = 30  # fewer rows than this: no model is fitted
+MIN_CLUSTERS = 10  # cluster-robust errors need enough accounts
+RANK_TOL = 1e-9  # relative pivot size below which a design column is collinear and dropped
+
+
+@dataclass
+class Fit:
+    """A fitted model: coefficients, cluster-robust covariance, and what it was fitted on."""
+
+    kind: str
+    names: list[str]
+    params: np.ndarray
+    cov: np.ndarray
+    n: int
+    n_clusters: int
+    X: np.ndarray
+    y: np.ndarray
+    llf: float
+    within: bool = False
+
+    def index(self, name: str) -> int | None:
+        try:
+            return self.names.index(name)
+        except ValueError:
+            return None
+
+    def coef(self, name: str) -> float:
+        i = self.index(name)
+        return float(self.params[i]) if i is not None else float("nan")
+
+    def se(self, name: str) -> float:
+        i = self.index(name)
+        return float(np.sqrt(self.cov[i, i])) if i is not None else float("nan")
+
+    def z(self, name: str) -> float:
+        se = self.se(name)
+        return self.coef(name) / se if se and np.isfinite(se) and se > 0 else float("nan")
+
+    def p(self, name: str) -> float:
+        z = self.z(name)
+        return float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+
+    def wald_p(self, names: list[str]) -> float:
+        """Joint test that all these coefficients are zero (chi-square with cluster-robust covariance)."""
+        idx = [i for i in (self.index(n) for n in names) if i is not None]
+        if not idx:
+            return float("nan")
+        b = self.params[idx]
+        V = self.cov[np.ix_(idx, idx)]
+        try:
+            stat = float(b @ np.linalg.solve(V, b))
+        except np.linalg.LinAlgError:
+            return float("nan")
+        return float(stats.chi2.sf(stat, len(idx)))
+
+    def linear_predictor(self) -> np.ndarray:
+        return self.X @ self.params
+
+    def mean_response(self) -> np.ndarray:
+        eta = self.linear_predictor()
+        if self.kind == "binary":
+            return 1 / (1 + np.exp(-eta))
+        if self.kind == "count":
+            return np.exp(eta)
+        return eta
+
+
+def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, time: str | None = None,
+           trend: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Intercept, the terms as given, controls (dummies for categories, log for skewed sizes), time.
+
+    time='period' adds one dummy per period (drop first); trend=True a linear time trend instead.
+    """
+    cols = [np.ones(len(data))]
+    names = ["const"]
+    for t in terms:
+        cols.append(data[t].to_numpy(dtype=float))
+        names.append(t)
+    if controls is not None:
+        for c in controls.numeric:
+            v = data[c].to_numpy(dtype=float)
+            cols.append(np.log(v) if c in controls.logged else v)
+            names.append(f"ctl:{c}")
+        for c in controls.categorical:
+            dummies = pd.get_dummies(data[c].astype(str), prefix=f"ctl:{c}", prefix_sep="=", drop_first=True,
+                                     dtype=float)
+            for name in dummies.columns:
+                cols.append(dummies[name].to_numpy())
+                names.append(name)
+    if time == "period" and "period_on" in data:
+        dummies = pd.get_dummies(data["period_on"].astype(str), prefix="time", prefix_sep="=", drop_first=True,
+                                 dtype=float)
+        for name in dummies.columns:
+            cols.append(dummies[name].to_numpy())
+            names.append(name)
+    if trend and "period_on" in data:
+        days = (pd.to_datetime(data["period_on"]) - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float)
+        cols.append((days - days.mean()) / 365.25)
+        names.append("time:trend_years")
+    return np.column_stack(cols), names
+
+
+def drop_collinear(X: np.ndarray, names: list[str], keep: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Remove columns that are constant or linear combinations of earlier ones (QR with pivoting)."""
+    if X.shape[1] <= 1:
+        return X, names
+    scale = np.sqrt((X ** 2).mean(axis=0))
+    scale[scale == 0] = 1
+    gram = (X / scale).T @ (X / scale) / len(X)  # k × k: pivoted QR of it is cheap whatever n is
+    _, R, piv = linalg.qr(gram, pivoting=True)
+    diag = np.sqrt(np.abs(np.diag(R)))
+    rank = int((diag > np.sqrt(RANK_TOL) * diag[0]).sum()) if diag.size else 0
+    kept = sorted(piv[:rank])
+    # the terms of interest keep priority: if one was dropped, it is collinear with controls
+    return X[:, kept], [names[i] for i in kept]
+
+
+def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.ndarray, *,
+        within: bool = False) -> Fit:
+    """Fit one model by outcome kind with errors clustered by account."""
+    n = len(y)
+    n_clusters = len(np.unique(groups))
+    if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
+        raise ModelError(f"too little data to fit ({n} rows, {n_clusters} accounts)")
+    X, names = drop_collinear(X, names, [])  # a within design's zeroed intercept goes here too
+    cov_kwds = {"groups": pd.factorize(groups)[0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning))
+        try:
+            if kind == "binary":
+                res = sm.Logit(y, X).fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds=cov_kwds)
+            elif kind == "count":
+                res = sm.Poisson(y, X).fit(disp=0, maxiter=200, cov_type="cluster", cov_kwds=cov_kwds)
+            else:
+                return _ols_cluster(y, X, names, cov_kwds["groups"], n_clusters, within)
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            raise ModelError(f"the {kind} model could not be fitted ({exc})") from exc
+    params = np.asarray(res.params, dtype=float)
+    cov = np.asarray(res.cov_params(), dtype=float)
+    if not np.all(np.isfinite(params)):
+        raise ModelError(f"the {kind} model did not converge")
+    return Fit(kind, names, params, cov, n, n_clusters, X, y, float(res.llf), within)
+
+
+def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray, n_clusters: int,
+                 within: bool) -> Fit:
+    """Least squares with cluster-robust covariance (the same small-sample factor as statsmodels and Stata).
+
+    Written out because statsmodels' OLS computes a pseudo-inverse by SVD of the whole design,
+    which dominates the cost on large panels.
+    """
+    n, k = X.shape
+    bread = np.linalg.inv(X.T @ X)
+    params = bread @ (X.T @ y)
+    resid = y - X @ params
+    scores = np.zeros((n_clusters, k))
+    np.add.at(scores, codes, X * resid[:, None])
+    meat = scores.T @ scores
+    factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
+    cov = factor * bread @ meat @ bread
+    sigma2 = float(resid @ resid) / n
+    llf = -0.5 * n * (np.log(2 * np.pi * sigma2) + 1)
+    return Fit("amount", names, params, cov, n, n_clusters, X, y, llf, within)
+
+
+def demean(frame: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
+    """Subtract each account's mean (the within-account transformation)."""
+    means = frame.groupby(by)[columns].transform("mean")
+    return frame[columns] - means
+
+
+@dataclass
+class Effect:
+    """An effect in business units per one more activity: estimate and 95% interval."""
+
+    estimate: float
+    low: float
+    high: float
+    unit: str
+    se: float
+
+    def scaled(self, factor: float) -> "Effect":
+        """The effect of `factor` more activities (linear in the model's scale for binary and counts)."""
+        if self.unit.startswith("% "):
+            grow = lambda v: 100 * ((1 + v / 100) ** factor - 1)  # noqa: E731
+            return Effect(grow(self.estimate), grow(self.low), grow(self.high), self.unit, self.se * factor)
+        return Effect(self.estimate * factor, self.low * factor, self.high * factor, self.unit, self.se * factor)
+
+
+def effect(fit_: Fit, term: str) -> Effect:
+    """Convert a coefficient into business units with a delta-method 95% interval.
+
+    binary: average marginal effect in percentage points of probability;
+    amount: % change of the amount; count: events per 100 accounts per period.
+    """
+    j = fit_.index(term)
+    if j is None:
+        return Effect(float("nan"), float("nan"), float("nan"), unit_for(fit_.kind), float("nan"))
+    b = fit_.params[j]
+    if fit_.kind == "count_linear":
+        se = float(np.sqrt(fit_.cov[j, j])) * 100
+        return Effect(100 * b, 100 * b - Z95 * se, 100 * b + Z95 * se, unit_for("count"), se)
+    if fit_.kind == "amount":
+        se = float(np.sqrt(fit_.cov[j, j]))
+        conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
+        return Effect(conv(b), conv(b - Z95 * se), conv(b + Z95 * se), unit_for("amount"), 100 * se)
+    mu = fit_.mean_response()
+    if fit_.kind == "binary":
+        w = mu * (1 - mu)
+        scale = 100.0
+        dw = w * (1 - 2 * mu)
+    else:
+        w = mu
+        scale = 100.0
+        dw = mu
+    m = w.mean()
+    grad = b * (fit_.X * dw[:, None]).mean(axis=0)
+    grad[j] += m
+    est = b * m * scale
+    se = float(np.sqrt(grad @ fit_.cov @ grad)) * scale
+    return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+
+
+def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:
+    """Average predicted outcome with X1 minus with X0, in business units, with a delta-method interval.
+
+    Used for binned response curves: robust where a derivative is not (e.g. near separation).
+    """
+    b = fit_.params
+    eta1, eta0 = X1 @ b, X0 @ b
+    if fit_.kind == "binary":
+        g1, g0 = 1 / (1 + np.exp(-eta1)), 1 / (1 + np.exp(-eta0))
+        d1, d0 = g1 * (1 - g1), g0 * (1 - g0)
+    else:
+        g1, g0 = np.exp(eta1), np.exp(eta0)
+        d1, d0 = g1, g0
+    est = 100 * float(g1.mean() - g0.mean())
+    grad = 100 * ((X1 * d1[:, None]).mean(axis=0) - (X0 * d0[:, None]).mean(axis=0))
+    se = float(np.sqrt(grad @ fit_.cov @ grad))
+    return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+
+
+def unit_for(kind: str) -> str:
+    return {"binary": "percentage points", "amount": "% change", "count": "per 100 accounts per period"}[kind]
+
+
+def bh_qvalues(pvalues: list[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN."""
+    p = np.asarray(pvalues, dtype=float)
+    q = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if not ok.any():
+        return q.tolist()
+    pv = p[ok]
+    order = np.argsort(pv)
+    ranked = pv[order] * len(pv) / np.arange(1, len(pv) + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty_like(pv)
+    out[order] = np.minimum(ranked, 1.0)
+    q[ok] = out
+    return q.tolist()

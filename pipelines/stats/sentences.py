@@ -1,0 +1,139 @@
+"""One plain sentence per finding, for sales leaders: 'associated with', never 'causes'."""
+
+from __future__ import annotations
+
+import math
+
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
+                9: "nine", 10: "ten", 12: "twelve"}
+PAST_TENSE_OUTCOMES = ("won", "kept", "paid")
+PLAIN_EFFECT_MAX = 2  # effects are stated per one more activity up to this typical change, else per typical change
+
+
+def outcome_label(name: str) -> str:
+    """'recognized_revenue' -> 'recognized revenue'."""
+    return name.replace("_", " ")
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    """A number as people read it: 1,234 / 12.3 / 0.47 / n/a."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text.replace("-", "−")
+
+
+def plural(word: str) -> str:
+    word = word.lower()
+    if word.endswith(("s", "sh", "ch", "x")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def amount_of(label: str, n: float) -> str:
+    """'one more business review' / '10 more emails'."""
+    if n == 1:
+        return f"one more {label.lower()}"
+    return f"{NUMBER_WORDS.get(int(n), fmt(n, 0)) if float(n).is_integer() else fmt(n)} more {plural(label)}"
+
+
+def periods(n: int | None, grain: str | None) -> str:
+    n = n or 1
+    unit = grain or "period"
+    return f"{NUMBER_WORDS.get(n, str(n))} {unit}{'s' if n != 1 else ''}"
+
+
+def binary_verb(outcome: str) -> str:
+    """'renewed' -> 'renewed'; 'y' -> "had a 'yes' on y"."""
+    if outcome.endswith("ed") or outcome in PAST_TENSE_OUTCOMES:
+        return outcome_label(outcome)
+    return f"had a 'yes' on {outcome_label(outcome)}"
+
+
+def comparison(frame) -> str:
+    """How like is compared with like."""
+    names = [c.replace(" (log)", "").replace("_", " ") for c in frame.controls.names]
+    if frame.design == "per_period" and frame.kind == "amount":
+        return "comparing each account with itself over time"
+    if not names:
+        return "with no account attributes to compare like with like"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"comparing accounts of the same {listed}"
+
+
+def effect_text(e, kind: str, outcome: str) -> str:
+    """'renewed 4 percentage points more often (95% CI 2 to 6)' and the like."""
+    est = e.estimate
+    ci = f"(95% CI {fmt(e.low, 2 if kind == 'count' else 1)} to {fmt(e.high, 2 if kind == 'count' else 1)})"
+    if kind == "binary":
+        return f"{binary_verb(outcome)} {fmt(abs(est))} percentage points {'more' if est >= 0 else 'less'} often {ci}"
+    if kind == "amount":
+        return f"{fmt(abs(est))}% {'higher' if est >= 0 else 'lower'} {outcome_label(outcome)} {ci.replace(' to ', '% to ').replace(')', '%)')}"
+    return (f"{fmt(abs(est), 2)} {'more' if est >= 0 else 'fewer'} {outcome_label(outcome)} per 100 accounts "
+            f"{ci}")
+
+
+def _scaled(f):
+    """The effect stated per one more activity, or per typical change for high-volume activities."""
+    n = 1.0 if f.typical_change <= PLAIN_EFFECT_MAX else f.typical_change
+    return n, (f.effect if n == 1.0 else f.effect_typical)
+
+
+def _association(f, frame, outcome: str, e, n: float) -> str:
+    what = amount_of(f.label, n)
+    grain = frame.grain or "period"
+    if frame.design == "events":
+        return (f"Accounts with {what} in the {periods(frame.window_periods, grain)} before the outcome date "
+                f"{effect_text(e, 'binary', outcome)}")
+    if frame.design == "per_period":
+        later = periods(f.best_lag, grain) + " later"
+        if frame.kind == "amount":
+            return f"{what[0].upper() + what[1:]} in a {grain} is associated with {effect_text(e, 'amount', outcome)} {later}"
+        return f"{what[0].upper() + what[1:]} in a {grain} is associated with {effect_text(e, 'count', outcome)} {later}"
+    if frame.kind == "binary":
+        return f"Accounts with {what} {effect_text(e, 'binary', outcome)}"
+    return f"Accounts with {what} have {effect_text(e, frame.kind, outcome)}"
+
+
+def finding(f, frame, result) -> str:
+    """The sentence a leader reads for one activity and outcome."""
+    outcome = result.outcome
+    verdict = f.verdict
+    n, e = _scaled(f)
+    compare = comparison(frame)
+    undated = " Activity and outcome come from the same record, so which came first is unknown." \
+        if frame.design == "undated" else ""
+    if verdict in ("driver", "saturated", "negative"):
+        text = f"{_association(f, frame, outcome, e, n)}, {compare}."
+        if f.curve and f.curve.knee is not None:
+            share = f.curve.share_at_or_past_knee or 0
+            knee = f"{f.curve.knee} {plural(f.label) if f.curve.knee != 1 else f.label.lower()}"
+            text += f" Returns flatten past {knee}"
+            text += (f", and {share:.0%} of cases are already there, so more adds little." if verdict == "saturated"
+                     else ".")
+        return text + undated + " An association, not proof of cause."
+    if verdict.startswith("confounded"):
+        raw = f.raw if n == 1.0 else f.raw.scaled(n)
+        first = _association(f, frame, outcome, raw, n)
+        return (f"At first sight, {first[0].lower() + first[1:]}; but that comes from {f.confounder}: "
+                f"{compare}, the link disappears ({effect_text(e, frame.kind, outcome)}).{undated}")
+    if verdict == "suspect reverse cause":
+        flag = next((fl for fl in f.flags if fl.startswith("activity rises")), "activity rises after the outcome")
+        return (f"{plural(f.label).capitalize()} {flag.removeprefix('activity ')}: the link with "
+                f"{outcome_label(outcome)} more likely runs from the outcome to the activity than the other way.")
+    if verdict == "evidence of no effect":
+        return (f"{plural(f.label).capitalize()} show no association with {outcome_label(outcome)} that matters: "
+                f"{_association(f, frame, outcome, e, n)[0].lower()}{_association(f, frame, outcome, e, n)[1:]}, "
+                f"{compare}; the interval rules out any sizeable effect.{undated}")
+    detect = (f" The data could have detected an effect of about {fmt(f.mde_typical)} {e.unit} per "
+              f"{amount_of(f.label, f.typical_change).replace(' more', '').replace('one ', 'one ')}."
+              if f.mde_typical else "")
+    assoc = _association(f, frame, outcome, e, n)
+    return (f"No clear evidence links {plural(f.label)} to {outcome_label(outcome)}: "
+            f"{assoc[0].lower() + assoc[1:]}, {compare}.{detect}{undated}")

@@ -1,0 +1,163 @@
+"""Honest validation: out-of-time holdout against a controls-only model, and stability over time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.errors import ModelError
+from pipelines.stats.frames import Frame
+from pipelines.stats.models import design, fit
+
+HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
+MIN_TEST_ROWS = 30
+N_WINDOWS = 4  # rolling time windows for stability
+
+
+def validation(frame: Frame, result) -> dict:
+    """Holdout scores and per-window stability of each driver's sign and significance."""
+    out: dict = {}
+    try:
+        out["holdout"] = holdout(frame)
+    except (ModelError, ValueError) as exc:
+        out["holdout"] = {"note": f"no holdout score: {exc}"}
+    try:
+        out["stability"] = stability(frame, result)
+    except (ModelError, ValueError) as exc:
+        out["stability"] = {"note": f"no stability check: {exc}"}
+    return out
+
+
+def _time_key(frame: Frame) -> pd.Series:
+    data = frame.data
+    if "occurred_on" in data:
+        return pd.to_datetime(data["occurred_on"])
+    return pd.to_datetime(data["period_on"])
+
+
+def holdout(frame: Frame) -> dict:
+    """Fit on earlier periods, score later ones: controls only versus controls plus activities."""
+    if frame.design == "undated":
+        return _random_holdout(frame)
+    t = _time_key(frame)
+    cut = t.quantile(1 - HOLDOUT_SHARE)
+    train, test = frame.data[t < cut], frame.data[t >= cut]
+    if len(test) < MIN_TEST_ROWS or len(train) < MIN_TEST_ROWS:
+        raise ValueError("too few rows on one side of the time split")
+    scores = _compare(frame, train, test)
+    scores["split"] = f"fitted before {cut.date()}, scored from {cut.date()} on"
+    return scores
+
+
+def _random_holdout(frame: Frame) -> dict:
+    rng = np.random.default_rng(7)
+    mask = rng.random(len(frame.data)) < HOLDOUT_SHARE
+    scores = _compare(frame, frame.data[~mask], frame.data[mask])
+    scores["split"] = "a random quarter of rows held out (no time order in the data)"
+    return scores
+
+
+def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
+    terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
+    trend = frame.design != "undated"
+    y_train, y_test = _y(frame, train), _y(frame, test)
+    scores = {}
+    for label, use in (("controls_only", []), ("controls_and_activities", terms)):
+        Xtr, names = design(train, use, frame.controls, trend=trend)
+        Xte, names_te = design(test, use, frame.controls, trend=trend)
+        Xte = _align(Xte, names_te, names)
+        f = fit(frame.kind, y_train, Xtr, names, train["account_id"].to_numpy())
+        Xte = _align(Xte if Xte.shape[1] == len(names) else Xte, names, f.names) if f.names != names else Xte
+        pred = _predict(frame.kind, Xte @ f.params)
+        scores[label] = _score(frame.kind, y_test, pred)
+    metric = {"binary": "auc", "amount": "r2", "count": "deviance_explained"}[frame.kind]
+    scores["metric"] = metric
+    scores["gain"] = scores["controls_and_activities"][metric] - scores["controls_only"][metric]
+    scores["n_train"], scores["n_test"] = len(train), len(test)
+    return scores
+
+
+def _align(X: np.ndarray, names: list[str], target: list[str]) -> np.ndarray:
+    """Columns of X in the order of target (a column the test split lacks is zero)."""
+    index = {n: i for i, n in enumerate(names)}
+    return np.column_stack([X[:, index[n]] if n in index else np.zeros(len(X)) for n in target])
+
+
+def _y(frame: Frame, data: pd.DataFrame) -> np.ndarray:
+    if frame.kind == "binary":
+        return data["y"].to_numpy(dtype=float)
+    v = data[f"o_{frame.outcome}"].to_numpy(dtype=float)
+    return np.log(v) if frame.kind == "amount" else v
+
+
+def _predict(kind: str, eta: np.ndarray) -> np.ndarray:
+    if kind == "binary":
+        return 1 / (1 + np.exp(-eta))
+    if kind == "count":
+        return np.exp(eta)
+    return eta
+
+
+def _score(kind: str, y: np.ndarray, pred: np.ndarray) -> dict:
+    if kind == "binary":
+        return {"auc": _auc(y, pred)}
+    if kind == "amount":
+        ss_res = float(((y - pred) ** 2).sum())
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        return {"r2": 1 - ss_res / ss_tot if ss_tot > 0 else float("nan")}
+    mu = np.clip(pred, 1e-9, None)
+    dev = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
+    mu0 = max(y.mean(), 1e-9)
+    dev0 = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu0), 0) - (y - mu0))
+    return {"deviance_explained": float(1 - dev / dev0) if dev0 > 0 else float("nan")}
+
+
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Area under the ROC curve by ranks (ties averaged)."""
+    pos = y == 1
+    n_pos, n_neg = int(pos.sum()), int((~pos).sum())
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    ranks = pd.Series(score).rank().to_numpy()
+    return float((ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def stability(frame: Frame, result) -> dict:
+    """Refit the adjusted model in successive time windows: in how many is each driver a driver?"""
+    from pipelines.stats.drivers import _fit_models  # the same models, on each window's rows
+
+    if frame.design == "undated":
+        return {"note": "no time order in the data: stability over time cannot be checked"}
+    t = _time_key(frame)
+    edges = t.quantile(np.linspace(0, 1, N_WINDOWS + 1)).to_list()
+    per_activity: dict[str, list[dict]] = {f.activity: [] for f in result.findings}
+    for i in range(N_WINDOWS):
+        lo, hi = edges[i], edges[i + 1]
+        mask = (t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))
+        sub = Frame(**{**frame.__dict__, "data": frame.data[mask].reset_index(drop=True)})
+        try:
+            models = _fit_models(sub, adjusted_only=True)
+        except (ModelError, ValueError):
+            continue
+        adjusted = models["adjusted"]
+        for f in result.findings:
+            term = getattr(f, "_term", None)
+            if term is None:
+                continue
+            z, p = adjusted.z(term), adjusted.p(term)
+            per_activity[f.activity].append({"window": f"{lo.date()} to {hi.date()}", "z": _n(z), "p_value": _n(p),
+                                             "positive_and_significant": bool(np.isfinite(p) and p < 0.05 and z > 0)})
+    out = {}
+    for f in result.findings:
+        windows = per_activity[f.activity]
+        hits = sum(w["positive_and_significant"] for w in windows)
+        weakened = bool(f.verdict in ("driver", "saturated") and windows and not windows[-1]["positive_and_significant"])
+        out[f.activity] = {"windows": windows, "driver_in": hits, "of": len(windows), "weakened_recently": weakened}
+        if f.verdict in ("driver", "saturated") and windows:
+            f.flags.append(f"a driver in {hits} of {len(windows)} time windows"
+                           + ("; weaker in the latest window" if weakened else ""))
+    return out
+
+
+def _n(v: float):
+    return round(float(v), 6) if np.isfinite(v) else None

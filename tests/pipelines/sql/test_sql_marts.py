@@ -1,0 +1,321 @@
+"""Marts: exact rows (and wide columns) from tiny exports loaded through ingest_file, then build()."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+D = date.fromisoformat
+
+
+def S(rows: list[tuple]) -> list[tuple]:
+    """Expected rows in the order the q fixture returns actual rows (sorted, None first)."""
+    return sorted(rows, key=lambda row: tuple((value is not None, value) for value in row))
+
+
+# -- accounts --------------------------------------------------------------------------------------------------
+
+
+def test_accounts_have_attribute_columns_numeric_where_every_value_is_a_number(con, load, run, q, cols):
+    load("accounts.csv", "accounts", """
+        Account,Segment,Employees,Tier,Owner
+        A,SMB,10,1,Ann
+        B,Enterprise,"1,200",Gold,Bob
+        """)
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        e2,C,Call,2025-01-07
+        """)
+    load("outcomes.csv", "outcomes", """
+        Account,Date,Revenue
+        B,2025-01-31,5
+        """)
+    result = run()
+    assert cols("accounts") == ["account_id", "has_attributes", "has_activity", "has_outcome",
+                                "employees", "owner", "segment", "tier"]
+    types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                             "where table_name = 'accounts'").fetchall())
+    assert (types["employees"], types["tier"], types["segment"]) == ("DOUBLE", "VARCHAR", "VARCHAR")
+    assert q("select * from accounts") == S([
+        ("A", True, True, False, 10.0, "Ann", "SMB", "1"),
+        ("B", True, False, True, 1200.0, "Bob", "Enterprise", "Gold"),
+        ("C", False, True, False, None, None, None, None),
+    ])
+    assert result.n_accounts == 3
+
+
+def test_accounts_without_any_attributes_export(load, run, q, cols):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        """)
+    run()
+    assert cols("accounts") == ["account_id", "has_attributes", "has_activity", "has_outcome"]
+    assert q("select * from accounts") == [("A", False, True, False)]
+
+
+# -- attribute_types ------------------------------------------------------------------------------------------
+
+
+def test_attribute_types_type_coverage_and_source_kinds(load, run, q, cols):
+    load("accounts.csv", "accounts", """
+        Account,Segment,Employees
+        A,SMB,10
+        B,SMB,20
+        C,Enterprise,20
+        """)
+    load("revenue.csv", "outcomes", """
+        Account,Date,Revenue,Region
+        A,2025-01-31,10,EMEA
+        B,2025-01-31,5,EMEA
+        """)
+    load("regions.csv", "accounts", """
+        Account,Region
+        A,APAC
+        """)
+    run()
+    assert cols("attribute_types") == ["attribute_key", "is_numeric", "n_accounts", "n_distinct", "source_kinds"]
+    assert q("select * from attribute_types") == S([
+        ("employees", True, 3, 2, ["accounts"]),
+        ("region", False, 2, 2, ["accounts", "outcomes"]),  # A's region now from the accounts export
+        ("segment", False, 3, 2, ["accounts"]),
+    ])
+
+
+def test_attribute_types_is_empty_without_attributes(load, run, q):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        """)
+    run()
+    assert q("select * from attribute_types") == []
+
+
+# -- account_periods -------------------------------------------------------------------------------------------
+
+PANEL_COLUMNS = ["account_id", "period_on", "n_call", "n_meeting", "n_webinar", "m_csat", "m_response_hours",
+                 "o_revenue", "o_renewed", "o_renewed_n", "has_attributes", "has_activity", "has_outcome", "segment"]
+PANEL_SQL = f"select {', '.join(PANEL_COLUMNS)} from account_periods"
+
+
+@pytest.fixture
+def panel_data(load):
+    """Two accounts, Jan-Apr 2025, with every kind of panel value and one undated count."""
+    load("accounts.csv", "accounts", """
+        Account,Segment
+        A,SMB
+        B,Enterprise
+        """)
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date,Minutes
+        e1,A,Call,2025-01-10,20
+        e2,A,Call,2025-02-14,
+        e3,A,Meeting,2025-02-20,45
+        e4,B,Call,2025-04-02,
+        """)
+    load("wide_counts.csv", "activity_counts", """
+        Account,Month,Meetings
+        B,2025-03-01,3
+        """, roles={"Meetings": {"role": "activity", "name": "Meeting"}})
+    load("undated_counts.csv", "activity_counts", """
+        Account,Type,Count
+        A,Webinar,5
+        """)
+    load("measures.csv", "activity_measures", """
+        Account,Month,CSAT,Response Hours
+        A,2025-01-01,4,
+        A,2025-02-01,5,
+        B,2025-03-01,,10
+        """)
+    load("outcomes.csv", "outcomes", """
+        Account,Date,Revenue,Renewed
+        A,2025-01-31,100,
+        A,2025-03-31,50,
+        A,2025-03-15,,yes
+        B,2025-02-10,,no
+        B,2025-02-25,,yes
+        """)
+
+
+def _panel_row(account, period, n_call=None, n_meeting=None, n_webinar=None, m_csat=None, m_response_hours=None,
+               o_revenue=None, o_renewed=None, o_renewed_n=None):
+    segment = {"A": "SMB", "B": "Enterprise"}[account]
+    return (account, D(period) if period else None, n_call, n_meeting, n_webinar, m_csat, m_response_hours,
+            o_revenue, o_renewed, o_renewed_n, True, True, True, segment)
+
+
+def test_account_periods_exact_wide_rows_at_month_grain(panel_data, run, q, cols):
+    result = run("month")
+    assert sorted(cols("account_periods")) == sorted(PANEL_COLUMNS)
+    assert q(PANEL_SQL) == S([
+        _panel_row("A", "2025-01-01", n_call=1, n_meeting=0, m_csat=4, o_revenue=100),
+        _panel_row("A", "2025-02-01", n_call=1, n_meeting=1, m_csat=5, o_revenue=0),
+        _panel_row("A", "2025-03-01", n_call=0, n_meeting=0, o_revenue=50, o_renewed=1, o_renewed_n=1),
+        _panel_row("A", "2025-04-01", n_call=0, n_meeting=0),  # after the revenue span: no zero
+        _panel_row("A", None, n_webinar=5),  # undated counts: one row with period_on null
+        _panel_row("B", "2025-01-01", n_call=0, n_meeting=0, o_revenue=0),
+        _panel_row("B", "2025-02-01", n_call=0, n_meeting=0, o_revenue=0, o_renewed=0.5, o_renewed_n=2),
+        _panel_row("B", "2025-03-01", n_call=0, n_meeting=3, m_response_hours=10, o_revenue=0),
+        _panel_row("B", "2025-04-01", n_call=1, n_meeting=0),
+    ])
+    assert (result.n_accounts, result.n_periods, result.n_panel_rows) == (2, 4, 9)
+
+
+def test_account_periods_exact_wide_rows_at_quarter_grain(panel_data, run, q, cols):
+    result = run("quarter")
+    assert sorted(cols("account_periods")) == sorted(PANEL_COLUMNS)
+    assert q(PANEL_SQL) == S([
+        # January and February activities add up in Q1; measures average over the months
+        _panel_row("A", "2025-01-01", n_call=2, n_meeting=1, m_csat=4.5, o_revenue=150, o_renewed=1, o_renewed_n=1),
+        _panel_row("A", "2025-04-01", n_call=0, n_meeting=0),
+        _panel_row("A", None, n_webinar=5),
+        _panel_row("B", "2025-01-01", n_call=0, n_meeting=3, m_response_hours=10, o_revenue=0, o_renewed=0.5,
+                   o_renewed_n=2),
+        _panel_row("B", "2025-04-01", n_call=1, n_meeting=0),
+    ])
+    assert (result.n_accounts, result.n_periods, result.n_panel_rows) == (2, 2, 5)
+
+
+def test_account_periods_at_week_grain(load, run, q, cols):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-05
+        e2,A,Call,2025-01-06
+        e3,A,Call,2025-01-19
+        """)
+    run("week")
+    assert cols("account_periods") == ["account_id", "period_on", "n_call", "has_attributes", "has_activity",
+                                       "has_outcome"]
+    assert q("select * from account_periods") == S([
+        ("A", D("2024-12-30"), 1.0, False, True, False),
+        ("A", D("2025-01-06"), 1.0, False, True, False),
+        ("A", D("2025-01-13"), 1.0, False, True, False),
+    ])
+
+
+# -- activity_types / activity_monthly ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def activity_mix(load):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date,Minutes
+        e1,A,Business Review,2025-01-06,30
+        e2,A," business review ",2025-02-03,
+        e3,B,Business-Review,2025-03-03,10
+        e4,A,Call,2025-01-07,5
+        e5,B,Business Review,2025-03-04,
+        """)
+    load("counts.csv", "activity_counts", """
+        Account,Month,Type,Count
+        A,2025-01-01,Email,3
+        B,2025-02-01,Email,2
+        """)
+    load("undated_counts.csv", "activity_counts", """
+        Account,Type,Count
+        C,Email,4
+        """)
+
+
+def test_activity_types_volume_reach_span_and_minutes(activity_mix, run, q):
+    run()
+    assert q("select * from activity_types") == S([
+        ("business_review", "Business Review", 4.0, 2, D("2025-01-06"), D("2025-03-04"), 40.0, 2),
+        ("call", "Call", 1.0, 1, D("2025-01-07"), D("2025-01-07"), 5.0, 1),
+        ("email", "Email", 9.0, 3, D("2025-01-01"), D("2025-02-01"), None, 0),
+    ])
+
+
+def test_activity_monthly_by_calendar_month_whatever_the_grain(activity_mix, run, q):
+    run("quarter")
+    assert q("select * from activity_monthly") == S([
+        (D("2025-01-01"), "business_review", 1.0, 1),
+        (D("2025-01-01"), "call", 1.0, 1),
+        (D("2025-01-01"), "email", 3.0, 1),
+        (D("2025-02-01"), "business_review", 1.0, 1),
+        (D("2025-02-01"), "email", 2.0, 1),
+        (D("2025-03-01"), "business_review", 2.0, 1),
+    ])
+
+
+@pytest.fixture
+def one_type_two_sources(load):
+    """Calls logged as events for account A and as monthly counts for account B, in the same month."""
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        """)
+    load("counts.csv", "activity_counts", """
+        Account,Month,Type,Count
+        B,2025-01-01,Call,2
+        """)
+
+
+@pytest.mark.xfail(strict=True, reason="activity_types.n_accounts is max() of the per-source reaches, not the "
+                                       "number of distinct accounts across events and counts")
+def test_activity_types_reach_counts_accounts_across_sources(one_type_two_sources, run, q):
+    run()
+    assert q("select activity_key, n_activities, n_accounts from activity_types") == [("call", 3.0, 2)]
+
+
+@pytest.mark.xfail(strict=True, reason="activity_monthly.n_accounts is max() of the per-source reaches, not the "
+                                       "number of distinct accounts across events and counts")
+def test_activity_monthly_reach_counts_accounts_across_sources(one_type_two_sources, run, q):
+    run()
+    assert q("select * from activity_monthly") == [(D("2025-01-01"), "call", 3.0, 2)]
+
+
+def test_activity_reach_of_one_account_in_both_sources_counts_once(load, run, q):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        """)
+    load("counts.csv", "activity_counts", """
+        Account,Month,Type,Count
+        A,2025-01-01,Call,2
+        """)
+    run()
+    assert q("select activity_key, n_activities, n_accounts from activity_types") == [("call", 3.0, 1)]
+    assert q("select * from activity_monthly") == [(D("2025-01-01"), "call", 3.0, 1)]
+
+
+# -- outcome_types / outcome_events ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outcome_mix(load):
+    load("outcomes.csv", "outcomes", """
+        Account,Date,Revenue,Renewed
+        A,2025-01-10,100,
+        A,2025-01-31,50,yes
+        B,2025-02-14,10,no
+        """)
+    load("undated.csv", "outcomes", """
+        Account,Revenue,Renewed
+        C,70,yes
+        """)
+    load("referrals.csv", "outcomes", """
+        Account,Date,Event ID
+        A,2025-03-01,r1
+        A,2025-03-01,r2
+        """, row_event="referrals")
+
+
+def test_outcome_types_kind_volume_reach_and_span(outcome_mix, run, q):
+    run()
+    assert q("select * from outcome_types") == S([
+        ("referrals", "count", 2, 1, D("2025-03-01"), D("2025-03-01"), 2.0, None),
+        ("renewed", "binary", 3, 3, D("2025-01-31"), D("2025-02-14"), 2.0, 2.0),
+        ("revenue", "amount", 4, 3, D("2025-01-10"), D("2025-02-14"), 230.0, None),
+    ])
+
+
+def test_outcome_events_are_the_yes_no_events(outcome_mix, run, q):
+    run()
+    assert q("select * from outcome_events") == S([
+        ("A", "renewed", D("2025-01-31"), 1.0),
+        ("B", "renewed", D("2025-02-14"), 0.0),
+        ("C", "renewed", None, 1.0),
+    ])

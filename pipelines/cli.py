@@ -94,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("drivers", help="which activities predict each outcome (table, JSON or CSV)")
+    p.add_argument("--outcome", metavar="NAME", help="one outcome (default: all)")
+    p.add_argument("--grain", choices=GRAINS, default=None, help="panel grain (rebuilds the panel if it differs)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--no-validation", action="store_true", help="skip the holdout and stability checks (faster)")
+    p.set_defaults(func=cmd_drivers)
+
     p = sub.add_parser("app", help="open the dashboard")
     p.add_argument("--port", type=int, default=APP_PORT)
     p.add_argument("--address", default="127.0.0.1")
@@ -242,6 +249,34 @@ def cmd_build(args) -> int:
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
     for check, n in result.failed_checks.items():
         print(f"check {check}: {n:,} row(s)")
+    return 0
+
+
+def cmd_drivers(args) -> int:
+    from pipelines.build import built_grain
+    from pipelines.stats import report
+    from pipelines.stats.drivers import analyze
+
+    cfg = settings(args.db)
+    con = connect(cfg.db_path, read_only=True)
+    if args.grain and built_grain(con) != args.grain:
+        con.close()
+        con = connect(cfg.db_path)
+        build(con, args.grain)
+    try:
+        results = analyze(con, args.outcome, validate=not args.no_validation)
+        meta = {"database": str(cfg.db_path), "grain": built_grain(con),
+                "loads": int(con.execute("select count(*) from loads where undone_at is null").fetchone()[0])}
+    finally:
+        con.close()
+    if args.format == "json":
+        print(report.to_json(results, meta))
+    elif args.format == "csv":
+        from pipelines.export import safe_csv
+
+        sys.stdout.write(safe_csv(report.to_frame(results)))
+    else:
+        sys.stdout.write(report.to_text(results))
     return 0
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 from pipelines.errors import ModelError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, response_curve
-from pipelines.stats.frames import (Controls, Frame, activity_labels, choose_controls, frame_for, outcome_catalog,
-                                    read_panel, typical_change)
+from pipelines.stats.frames import (Controls, Frame, activity_labels, attribute_meta, choose_controls, frame_for,
+                                    outcome_catalog, read_panel, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -117,7 +117,7 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
             raise ModelError(f"no outcome '{outcome}'; outcomes: {', '.join(catalog['outcome_key'])}")
         catalog = catalog[catalog["outcome_key"] == outcome]
     panel = read_panel(con)
-    controls = choose_controls(con, panel)
+    controls = choose_controls(attribute_meta(con), panel)
     labels = activity_labels(con)
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
@@ -166,7 +166,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         raw_p = raw.wald_p(cols) if len(cols) > 1 else raw.p(best)
         tc = typical_change(data[best]) if best in data else 1.0
         profile = _lag_profile(adjusted, cols, frame) if len(cols) > 1 else models.get("profiles", {}).get(act, [])
-        best_lag = frame.lags[cols.index(best)] if len(cols) > 1 else _profile_best(profile)
+        best_lag = frame.lags[cols.index(best)] if frame.design == "per_period" else _profile_best(profile)
         findings.append(Finding(
             activity=act, label=labels.get(act, act.replace("_", " ").title()), verdict="", effect=eff,
             typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, best),

@@ -92,14 +92,19 @@ def activity_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select activity_key, activity_label from activity_types").fetchall())
 
 
-def choose_controls(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> Controls:
+def attribute_meta(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each attribute's type, coverage, number of values and the kinds of export it came from."""
+    return con.execute("select attribute_key, is_numeric, n_accounts, n_distinct, source_kinds "
+                       "from attribute_types").df()
+
+
+def choose_controls(meta: pd.DataFrame, panel: pd.DataFrame) -> Controls:
     """Account attributes that describe the account (segment, size, region), not its people or outcome.
 
     Attributes that only ride along in outcome or activity exports (a contract value in a
     renewals file) are left out: they may be measured with or after the outcome.
     """
     controls = Controls()
-    meta = con.execute("select attribute_key, is_numeric, n_accounts, n_distinct, source_kinds from attribute_types").df()
     n_accounts = panel["account_id"].nunique() or 1
     for row in meta.itertuples():
         key = row.attribute_key
@@ -168,7 +173,8 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     lag_cols = [c for cols in predictors.values() for c in cols]
     no_history = data[lag_cols].isna().any(axis=1)
     if no_history.any():
-        dropped[f"no activity history for lags 1-{K}"] = int(no_history.sum())
+        dropped["no activity history for lag 1" if K == 1 else f"no activity history for lags 1-{K}"] = \
+            int(no_history.sum())
     data = data[~no_history]
     if kind == "amount":
         nonpos = data[col] <= 0
@@ -184,14 +190,21 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
                  measure_cols, controls, grain, K, n_candidates, dropped, post)
 
 
-def event_frame(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str, controls: Controls, grain: str,
-                window_months: int = WINDOW_MONTHS) -> Frame:
-    """One row per yes/no event with activity summed over the W periods strictly before its period."""
-    W = max(1, round(window_months * PERIODS_PER_MONTH[grain]))
-    after = max(1, round(REVERSE_WINDOW_MONTHS * PERIODS_PER_MONTH[grain]))
-    events = con.execute(
+def read_events(con: duckdb.DuckDBPyConnection, outcome: str, grain: str) -> pd.DataFrame:
+    """A yes/no outcome's events with the period each falls in."""
+    return con.execute(
         "select account_id, date_trunc(?, occurred_on)::date as period_on, occurred_on, is_yes "
         "from outcome_events where outcome_key = ? order by account_id, occurred_on", [grain, outcome]).df()
+
+
+def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, controls: Controls, grain: str,
+                window_months: int = WINDOW_MONTHS) -> Frame:
+    """One row per yes/no event with activity summed over the W periods strictly before its period.
+
+    events: account_id, period_on (the event's period at the panel grain), occurred_on, is_yes.
+    """
+    W = max(1, round(window_months * PERIODS_PER_MONTH[grain]))
+    after = max(1, round(REVERSE_WINDOW_MONTHS * PERIODS_PER_MONTH[grain]))
     acts = _activity_columns(panel)
     measures = _measure_columns(panel)
     data = panel[["account_id", "period_on", *acts, *measures]].sort_values(["account_id", "period_on"])
@@ -280,7 +293,7 @@ def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str,
     if undated_values or not dated:
         return undated_frame(panel, outcome, kind, controls)
     if kind == "binary":
-        return event_frame(con, panel, outcome, controls, grain)
+        return event_frame(panel, read_events(con, outcome, grain), outcome, controls, grain)
     return per_period_frame(panel, outcome, kind, controls, grain)
 
 

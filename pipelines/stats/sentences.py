@@ -56,15 +56,20 @@ def binary_verb(outcome: str) -> str:
     return f"had a 'yes' on {outcome_label(outcome)}"
 
 
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def comparison(frame) -> str:
-    """How like is compared with like."""
-    names = [c.replace(" (log)", "").replace("_", " ") for c in frame.controls.names]
+    """How like is compared with like: 'the same segment and region and similar employees'."""
     if frame.design == "per_period" and frame.kind == "amount":
         return "comparing each account with itself over time"
-    if not names:
+    same = [c.replace("_", " ") for c in frame.controls.categorical]
+    similar = [c.replace("_", " ") for c in frame.controls.numeric]
+    if not same and not similar:
         return "with no account attributes to compare like with like"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"comparing accounts of the same {listed}"
+    parts = ([f"the same {_listing(same)}"] if same else []) + ([f"similar {_listing(similar)}"] if similar else [])
+    return "comparing accounts of " + " and ".join(parts)
 
 
 def effect_text(e, kind: str, outcome: str) -> str:
@@ -93,9 +98,8 @@ def _association(f, frame, outcome: str, e, n: float) -> str:
                 f"{effect_text(e, 'binary', outcome)}")
     if frame.design == "per_period":
         later = periods(f.best_lag, grain) + " later"
-        if frame.kind == "amount":
-            return f"{what[0].upper() + what[1:]} in a {grain} is associated with {effect_text(e, 'amount', outcome)} {later}"
-        return f"{what[0].upper() + what[1:]} in a {grain} is associated with {effect_text(e, 'count', outcome)} {later}"
+        verb = "is" if n == 1 else "are"
+        return f"{what[0].upper() + what[1:]} in a {grain} {verb} associated with {effect_text(e, frame.kind, outcome)} {later}"
     if frame.kind == "binary":
         return f"Accounts with {what} {effect_text(e, 'binary', outcome)}"
     return f"Accounts with {what} have {effect_text(e, frame.kind, outcome)}"
@@ -131,9 +135,10 @@ def finding(f, frame, result) -> str:
         return (f"{plural(f.label).capitalize()} show no association with {outcome_label(outcome)} that matters: "
                 f"{_association(f, frame, outcome, e, n)[0].lower()}{_association(f, frame, outcome, e, n)[1:]}, "
                 f"{compare}; the interval rules out any sizeable effect.{undated}")
-    detect = (f" The data could have detected an effect of about {fmt(f.mde_typical)} {e.unit} per "
-              f"{amount_of(f.label, f.typical_change).replace(' more', '').replace('one ', 'one ')}."
-              if f.mde_typical else "")
+    unit = {"binary": "percentage points", "amount": "%", "count": f"{outcome_label(outcome)} per 100 accounts"}[frame.kind]
+    per = amount_of(f.label, f.typical_change).replace(" more", "").replace("one ", "")
+    detect = (f" The data could have detected an effect of about {fmt(f.mde_typical)}"
+              f"{'' if unit == '%' else ' '}{unit} per {per}." if f.mde_typical else "")
     assoc = _association(f, frame, outcome, e, n)
     return (f"No clear evidence links {plural(f.label)} to {outcome_label(outcome)}: "
             f"{assoc[0].lower() + assoc[1:]}, {compare}.{detect}{undated}")

@@ -142,6 +142,16 @@ def test_large_truncated_gzip_is_refused_with_input_error(seeded, write, snapsho
     assert snapshot(seeded) == before
 
 
+def test_a_quoted_value_over_two_lines_is_one_spreadsheet_row(seeded, write):
+    # In a spreadsheet: header row 1, T1 (with a two-line note) row 2, T2 row 3.
+    multi_line = HEADER + 'T1,"Call\nwith a note",2025-01-01,A1\n'
+    with pytest.raises(InputError) as structural:
+        ingest_file(seeded, write("a.csv", multi_line + "T2,Call,2025-01-02,A1,X\n"))
+    with pytest.raises(InputError) as cell:
+        ingest_file(seeded, write("b.csv", multi_line + "T2,Call,2025-99-02,A1\n"))
+    assert (structural.value.row, cell.value.row, cell.value.column) == (3, 3, "Date")
+
+
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="after a blank line, cell errors count rows without the blank line (source_row = "
                           "rowid + 2) while structural errors count it: row numbers disagree with the spreadsheet")

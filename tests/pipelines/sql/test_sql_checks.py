@@ -9,6 +9,7 @@ import pytest
 
 from pipelines.build import check_rows, run_checks
 from pipelines.db import SQL_DIR, sql_text
+from pipelines.errors import PayoffError
 
 D = date.fromisoformat
 CHECKS = ("accounts_without_attributes", "activity_in_two_sources", "outcomes_without_activity_history")
@@ -203,3 +204,8 @@ def test_run_checks_reports_every_failing_check_and_check_rows_returns_them(load
     assert sorted(found["account_id"]) == ["A", "B"]
     assert list(check_rows(con, "accounts_without_attributes").itertuples(index=False, name=None)) == [
         ("B", False, True)]
+
+
+def test_check_rows_refuses_an_unknown_check(con):
+    with pytest.raises(PayoffError, match="no check named 'no_such_check'"):
+        check_rows(con, "no_such_check")

@@ -186,8 +186,8 @@ def test_outcomes_add_up_or_last_wins_within_a_load_and_a_later_load_supersedes(
         B,2025-01-31,yes,,0,x
         """)
     second = load("outcomes_2.csv", "outcomes", """
-        Account,Date,Revenue
-        A,2025-02-28,99
+        Account,Date,Revenue,Renewed
+        A,2025-02-28,99,yes
         """)
     run()
     l1, l2 = first.load_id, second.load_id
@@ -195,7 +195,7 @@ def test_outcomes_add_up_or_last_wins_within_a_load_and_a_later_load_supersedes(
         ("A", D("2025-01-31"), "referrals", "count", 3.0, 2, l1),
         ("A", D("2025-01-31"), "renewed", "binary", 1.0, 2, l1),
         ("A", D("2025-01-31"), "revenue", "amount", 150.0, 2, l1),
-        ("A", D("2025-02-28"), "renewed", "binary", 0.0, 1, l1),
+        ("A", D("2025-02-28"), "renewed", "binary", 1.0, 1, l2),
         ("A", D("2025-02-28"), "revenue", "amount", 99.0, 1, l2),
         ("B", D("2025-01-31"), "referrals", "count", 0.0, 1, l1),
         ("B", D("2025-01-31"), "renewed", "binary", 1.0, 1, l1),
@@ -223,6 +223,26 @@ def test_outcome_event_ids_deduplicate_across_loads(load, run, q):
         ("A", D("2025-01-07"), "referrals", "count", 1.0, 1, l2),
         ("B", D("2025-01-06"), "referrals", "count", 1.0, 1, l1),
         ("C", D("2025-02-01"), "referrals", "count", 1.0, 1, l2),
+    ])
+
+
+def test_outcome_event_ids_are_per_outcome_and_the_later_load_wins(load, run, q):
+    first = load("deals_1.csv", "outcomes", """
+        Account,Date,Event ID,Renewed,Revenue
+        A,2025-01-06,x1,yes,10
+        A,2025-01-06,x2,no,20
+        """)
+    second = load("deals_2.csv", "outcomes", """
+        Account,Date,Event ID,Renewed,Revenue
+        A,2025-01-06,x1,no,15
+        """)
+    run()
+    l1, l2 = first.load_id, second.load_id
+    assert q(OUTCOMES_SQL) == S([
+        ("A", D("2025-01-06"), "renewed", "binary", 0.0, 1, l1),
+        ("A", D("2025-01-06"), "renewed", "binary", 0.0, 1, l2),
+        ("A", D("2025-01-06"), "revenue", "amount", 15.0, 1, l2),
+        ("A", D("2025-01-06"), "revenue", "amount", 20.0, 1, l1),
     ])
 
 

@@ -21,7 +21,7 @@ from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
 from pipelines.db import connect
 from pipelines.errors import InputError, PayoffError
 from pipelines.ingest import Mapping, ingest_file, list_loads, open_source, propose_mapping, undo_load
-from pipelines.ingest.load import MAX_REJECT_SHARE, load_rejects
+from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
 from pipelines.ingest.mapping import KINDS, saved_mapping
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
@@ -160,8 +160,7 @@ def _print_report(report) -> None:
         print(f"  note: {note}")
     for rej in report.rejects[:5]:
         print(f"  rejected row {rej['row_number']}, column '{rej['column_name']}': "
-              f"{rej['value']!r} is {rej['reason']}" if rej["reason"].startswith(("not", "negative"))
-              else f"  rejected row {rej['row_number']}, column '{rej['column_name']}': {rej['reason']}")
+              f"{describe_reject(rej['value'], rej['reason'])}")
     if report.rows_rejected > 5:
         print(f"  ... all {report.rows_rejected:,} rejected rows: payoff rejects {report.load_id}")
 

@@ -21,7 +21,7 @@ from pipelines.db import sql_text
 from pipelines.errors import InputError, LoadError, MappingError
 from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
 from pipelines.ingest.recognize import propose_mapping
-from pipelines.ingest.source import Source, archive_copy, open_source, utf8_copy
+from pipelines.ingest.source import Source, archive_copy, open_source, record_lines, utf8_copy
 from pipelines.ingest.typing import MAX_YEAR, MIN_YEAR, DateStyle, choose_date_style, choose_decimal
 
 MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: the mapping is likely wrong
@@ -146,6 +146,12 @@ class _LoadPlan:
             raise InputError(self.source.name, _structural_message(broken, self.source.n_columns), row=broken[0])
         con.execute("alter table _src add column source_row bigint")
         con.execute("update _src set source_row = rowid + 2")  # the header is row 1, as in a spreadsheet
+        lines = record_lines(self.source, Path(path), compression)
+        if lines is not None:  # blank lines: number rows by the line they start on, as a spreadsheet shows them
+            con.execute("create or replace temp table _lines as select unnest($lines) as line, "
+                        "generate_subscripts($lines, 1) + 1 as record", {"lines": lines})
+            con.execute("update _src set source_row = _lines.line from _lines where _lines.record = _src.source_row")
+            con.execute("drop table _lines")
         self.rows_read = con.execute("select count(*) from _src").fetchone()[0]
         if self.rows_read == 0:
             raise InputError(self.source.name, "the file has a header row but no data rows")
@@ -269,11 +275,12 @@ class _LoadPlan:
                             from _reasons r join _src s using (source_row) where r.{name} is not null""",
                         {"header": header})
         con.execute("create or replace temp table _repeat (source_row bigint)")
-        if self.mapping.kind != "activity_events":
+        if self.mapping.kind != "activity_events" and self.mapping.role("account_id") is not None:
+            # without an account id each row is its own account, so identical rows are distinct accounts
             cols = ", ".join(self.col.values())
             con.execute(f"""insert into _repeat select source_row from (
                                 select source_row, row_number() over (partition by {cols} order by source_row) as nth
-                                from _src) where nth > 1""")
+                                from _src where source_row not in (select source_row from _bad)) where nth > 1""")
             self.rows_exact_repeat = con.execute("select count(*) from _repeat").fetchone()[0]
             if self.rows_exact_repeat:
                 self.notes.append(f"{self.rows_exact_repeat:,} row(s) repeat an earlier row of this file exactly: "
@@ -291,7 +298,7 @@ class _LoadPlan:
                 "select source_row, column_name, value, reason from _bad order by source_row, column_name limit 1"
             ).fetchone()
             share = n_bad / self.rows_read
-            what = f"{_show(value)} is {reason}" if reason.startswith(("not a", "negative")) else f"{reason} ({_show(value)})"
+            what = describe_reject(value, reason)
             raise InputError(
                 self.source.name,
                 f"{what}; {n_bad:,} of {self.rows_read:,} rows ({share:.0%}) fail, more than the "
@@ -327,9 +334,9 @@ class _LoadPlan:
         except BaseException:
             con.execute("rollback")
             raise
-        rejects = con.execute(
+        rejects = [dict(zip(("row_number", "column_name", "value", "reason"), r)) for r in con.execute(
             "select row_number, column_name, value, reason from load_rejects where load_id = ? "
-            "order by row_number limit ?", [load_id, REJECTS_SHOWN]).df().to_dict("records")
+            "order by row_number limit ?", [load_id, REJECTS_SHOWN]).fetchall()]
         return LoadReport(src.name, "loaded", m.kind, src.sha256, load_id, self.rows_read, rows_loaded,
                           rows_duplicate, self.rows_rejected, detail, self.notes, rejects, m)
 
@@ -478,6 +485,16 @@ def _structural_message(broken: tuple, width: int) -> str:
     if kind == "UNQUOTED VALUE":
         return "a quote opened in this row is never closed; nothing was loaded"
     return f"the row cannot be parsed ({message.strip()}); nothing was loaded"
+
+
+def describe_reject(value, reason: str) -> str:
+    """'31/31/2025' is not a date like 3/15/2025 / '-5' is a negative count / missing account id (the empty value)."""
+    shown = _show(value)
+    if reason.startswith("not "):
+        return f"{shown} is {reason}"
+    if reason.startswith("negative"):
+        return f"{shown} is a {reason}"
+    return f"{reason} ({shown})"
 
 
 def _show(value) -> str:

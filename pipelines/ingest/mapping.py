@@ -149,7 +149,7 @@ class Mapping:
         }.get(self.kind, ())
         for role in required:
             if self.role(role) is None:
-                raise MappingError(f"a {self.kind} file needs a column with the role '{role}'")
+                raise MappingError(f"an {self.kind} file needs a column with the role '{role}'")
         if self.kind == "activity_counts" and self.role("activity_type") and not self.role("count"):
             raise MappingError("a long activity_counts file needs a 'count' column beside its 'activity_type'")
         if self.kind not in ("activity_events",) and not self.role("activity_type"):
@@ -172,12 +172,22 @@ def slug(text: str) -> str:
     return key or "unnamed"
 
 
+def _normal(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
 def saved_mapping(con: duckdb.DuckDBPyConnection, header: list[str]) -> Mapping | None:
-    """The mapping confirmed earlier for this header set, if any."""
+    """The mapping confirmed earlier for this header set, if any, renamed to this file's headers."""
     row = con.execute(
         "select mapping_json from mappings where header_signature = ?", [header_signature(header)]
     ).fetchone()
-    return Mapping.from_json(json.loads(row[0])) if row else None
+    if not row:
+        return None
+    mapping = Mapping.from_json(json.loads(row[0]))
+    actual = {_normal(h): h for h in header}
+    for spec in mapping.columns:
+        spec.column = actual.get(_normal(spec.column), spec.column)
+    return mapping
 
 
 def save_mapping(con: duckdb.DuckDBPyConnection, header: list[str], mapping: Mapping) -> None:

@@ -137,7 +137,7 @@ def propose_mapping(source: Source, kind: str | None = None) -> Mapping:
     date = _pick_date(keys, profiles)
     atype = _first(keys, lambda k, p: bool(ACTIVITY_TYPE_RE.match(k)) and p.n_distinct <= FEW_DISTINCT
                    and not p.numeric, profiles)
-    count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.counts, profiles)
+    count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.numeric, profiles)
     event_layout = atype is not None and date is not None and account is not None
     if kind in ("activity_events", "activity_counts") and atype is not None or (kind is None and event_layout):
         chosen = kind or ("activity_counts" if count_col is not None else "activity_events")

@@ -94,11 +94,45 @@ def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
         return source.path, "gzip" if source.compressed else "none"
     target = Path(workdir) / "transcoded.csv"
     opener = gzip.open if source.compressed else open
-    with opener(source.path, "rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
-        reader = codecs.getreader(source.encoding)(raw)
-        while chunk := reader.read(CHUNK_BYTES):
-            out.write(chunk.lstrip("\ufeff") if out.tell() == 0 else chunk)
+    try:
+        with opener(source.path, "rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
+            reader = codecs.getreader(source.encoding)(raw, errors="strict")
+            while chunk := reader.read(CHUNK_BYTES):
+                out.write(chunk.lstrip("\ufeff") if out.tell() == 0 else chunk)
+    except (OSError, EOFError) as exc:
+        raise InputError(source.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(source.name, f"not valid {source.encoding} text at byte {exc.start}") from exc
     return target, "none"
+
+
+def record_lines(source: Source, path: Path, compression: str) -> list[int] | None:
+    """The physical line each data record starts on, when blank lines make it differ from the record count.
+
+    DuckDB skips blank lines, so record numbers drift from the lines a spreadsheet shows;
+    this pass (only for files that have blank lines) maps them back. None when not needed.
+    """
+    opener = gzip.open if compression == "gzip" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+        text_has_blank = False
+        previous = ""
+        while chunk := fh.read(CHUNK_BYTES):
+            joined = previous + chunk
+            if "\n\n" in joined or "\n\r\n" in joined:
+                text_has_blank = True
+                break
+            previous = chunk[-2:]
+    if not text_has_blank:
+        return None
+    starts: list[int] = []
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=source.delimiter)
+        last = 0
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if row:
+                starts.append(start)
+    return starts[1:]  # the first record is the header
 
 
 def archive_copy(source: Source, archive_dir: str | os.PathLike) -> Path:
@@ -170,6 +204,8 @@ def _all_utf8(path: Path, compressed: bool) -> bool:
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
+    except (OSError, EOFError) as exc:
+        raise InputError(path.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
     return True
 
 

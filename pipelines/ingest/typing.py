@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-# Date styles, each a family of strptime formats DuckDB tries in order.
+# Date styles, each a family of strptime formats DuckDB tries in order. Two-digit years come first:
+# '%Y' would read the '25' of 3/15/25 as the year 25, while '%y' cannot match a four-digit year.
 DATE_FAMILIES: dict[str, list[str]] = {
     "iso": ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ",
             "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d"],
-    "mdy": ["%m/%d/%Y", "%m/%d/%y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p",
+    "mdy": ["%m/%d/%y", "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p",
             "%m/%d/%Y %I:%M:%S %p", "%m-%d-%Y"],
-    "dmy": ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "dmy": ["%d/%m/%y", "%d/%m/%Y", "%d.%m.%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
             "%d.%m.%Y %H:%M"],
     "named": ["%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y"],
     "month": ["%Y-%m", "%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y/%m"],

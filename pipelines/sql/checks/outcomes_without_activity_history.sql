@@ -1,8 +1,14 @@
 -- Yes/no outcome events dated before any activity of their account was logged (no history to learn from).
 -- Grain: one row per such event (zero rows = pass).
--- Reads: outcome_events, stg_activity_events.
+-- Reads: outcome_events, stg_activity_events, stg_activity_counts.
 with first_activity as (
-    select account_id, min(occurred_on) as first_on from stg_activity_events group by account_id
+    select account_id, min(first_on) as first_on
+    from (
+        select account_id, min(occurred_on) as first_on from stg_activity_events group by account_id
+        union all
+        select account_id, min(period_on) from stg_activity_counts where period_on is not null group by account_id
+    )
+    group by account_id
 )
 
 select e.account_id, e.outcome_key, e.occurred_on

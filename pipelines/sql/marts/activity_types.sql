@@ -1,7 +1,18 @@
 -- Each activity type with its volume, reach, time span and logged minutes.
 -- Grain: one row per activity type (key), events and pre-aggregated counts together.
 -- Reads: stg_activity_events, stg_activity_counts.
-with from_events as (
+with reach as (
+    -- an account reached through events and through counts is one account
+    select activity_key, count(distinct account_id) as n_accounts
+    from (
+        select activity_key, account_id from stg_activity_events
+        union
+        select activity_key, account_id from stg_activity_counts
+    )
+    group by activity_key
+),
+
+from_events as (
     select
         activity_key,
         mode(activity_label) as activity_label,
@@ -34,7 +45,6 @@ combined as (
         activity_key,
         coalesce(first(activity_label) filter (where activity_label is not null), activity_key) as activity_label,
         sum(n_activities) as n_activities,
-        max(n_accounts) as n_accounts,
         min(first_on) as first_on,
         max(last_on) as last_on,
         sum(minutes) as minutes,
@@ -43,4 +53,6 @@ combined as (
     group by activity_key
 )
 
-select * from combined
+select c.activity_key, c.activity_label, c.n_activities, r.n_accounts, c.first_on, c.last_on, c.minutes, c.n_timed
+from combined c
+join reach r using (activity_key)

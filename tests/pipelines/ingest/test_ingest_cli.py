@@ -158,8 +158,6 @@ def test_map_out_writes_the_file_and_notes_go_to_stderr(payoff, write, tmp_path)
     assert strict_json(target.read_text(encoding="utf-8"))["kind"] == "activity_events"
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="rejects with a blank value come back as NaN from pandas and json.dumps prints NaN")
 def test_ingest_json_output_is_valid_json_with_blank_rejected_cells(payoff, write):
     rows = [f"C{i},Call,2025-01-{i % 28 + 1:02d},ACME" for i in range(40)]
     rows[3] = "C3,,2025-01-04,ACME"

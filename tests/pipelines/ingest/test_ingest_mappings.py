@@ -107,8 +107,6 @@ def test_a_confirmed_mapping_is_saved_and_reused_for_the_same_headers_in_another
     assert ("A1", date(2025, 2, 1), "spend_level", 7.25) in measures
 
 
-@pytest.mark.xfail(strict=True, raises=InputError, reason="saved_mapping matches header sets case- and space-insensitively, but "
-                                       "validate() then compares column names exactly, so the file is refused")
 def test_a_saved_mapping_is_reused_when_the_headers_differ_in_case_and_spacing(write, ingest, con):
     ingest(write("jan.csv", FILE), mapping=Mapping.from_json(MAPPING))
     second = write("feb.csv", "note,SPEND,  widgets ,PERIOD,cust\nhey,7.25,4,2025-02,A1\n")

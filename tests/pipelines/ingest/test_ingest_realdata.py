@@ -42,9 +42,7 @@ def test_bank_marketing_is_recognised_as_one_row_per_client(relative, datasets):
     "relative, n_rows, n_yes, n_calls",
     [
         (BANK_FULL, 45_211, 5_289, 124_956),
-        pytest.param(BANK_ADDITIONAL, 41_188, 4_640, 105_754, marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError,
-            reason="12 identical rows (different clients: the file has no id) are dropped as exact repeats")),
+        pytest.param(BANK_ADDITIONAL, 41_188, 4_640, 105_754),
     ],
     ids=["bank-full", "bank-additional-full"],
 )

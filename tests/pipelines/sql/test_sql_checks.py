@@ -197,11 +197,11 @@ def test_run_checks_reports_every_failing_check_and_check_rows_returns_them(load
         """)
     result = run()
     expected = {"accounts_without_attributes": 1, "activity_in_two_sources": 1,
-                "outcomes_without_activity_history": 2}
+                "outcomes_without_activity_history": 1}
     assert result.failed_checks == expected
     assert run_checks(con) == expected
     found = check_rows(con, "outcomes_without_activity_history")
-    assert sorted(found["account_id"]) == ["A", "B"]
+    assert sorted(found["account_id"]) == ["B"], "A's pre-aggregated January count is activity history"
     assert list(check_rows(con, "accounts_without_attributes").itertuples(index=False, name=None)) == [
         ("B", False, True)]
 
@@ -209,3 +209,16 @@ def test_run_checks_reports_every_failing_check_and_check_rows_returns_them(load
 def test_check_rows_refuses_an_unknown_check(con):
     with pytest.raises(PayoffError, match="no check named 'no_such_check'"):
         check_rows(con, "no_such_check")
+
+
+def test_pre_aggregated_counts_are_activity_history_too(load, run, check):
+    load("counts.csv", "activity_counts", """
+        Account,Month,Type,Count
+        A,2025-01-01,Call,4
+        """)
+    load("outcomes.csv", "outcomes", """
+        Account,Date,Renewed
+        A,2025-06-30,yes
+        """)
+    run()
+    assert check("outcomes_without_activity_history") == []

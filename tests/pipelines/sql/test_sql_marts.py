@@ -253,15 +253,11 @@ def one_type_two_sources(load):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="activity_types.n_accounts is max() of the per-source reaches, not the "
-                                       "number of distinct accounts across events and counts")
 def test_activity_types_reach_counts_accounts_across_sources(one_type_two_sources, run, q):
     run()
     assert q("select activity_key, n_activities, n_accounts from activity_types") == [("call", 3.0, 2)]
 
 
-@pytest.mark.xfail(strict=True, reason="activity_monthly.n_accounts is max() of the per-source reaches, not the "
-                                       "number of distinct accounts across events and counts")
 def test_activity_monthly_reach_counts_accounts_across_sources(one_type_two_sources, run, q):
     run()
     assert q("select * from activity_monthly") == [(D("2025-01-01"), "call", 3.0, 2)]

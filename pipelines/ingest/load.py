@@ -189,7 +189,13 @@ class _LoadPlan:
             out.append(self._number_expr(m.role("count"), "n_count", kind="count"))
         for i, spec in enumerate(m.columns):
             alias = f"v{i}"
-            if spec.role == "activity":
+            if spec.role == "activity" and spec.levels:
+                c = self.col[spec.column]
+                for j, value in enumerate(spec.levels):
+                    self.params[f"level_{i}_{j}"] = value
+                    out.append(f"case when nullif(trim({c}), '') is null then null "
+                               f"when lower(trim({c})) = $level_{i}_{j} then 1.0 else 0.0 end as {alias}_l{j}")
+            elif spec.role == "activity":
                 out.append(self._number_expr(spec, alias, kind="count"))
             elif spec.role == "measure" or (spec.role == "outcome" and spec.outcome_kind == "amount"):
                 out.append(self._number_expr(spec, alias, kind="number"))
@@ -355,7 +361,12 @@ class _LoadPlan:
         event_id = "event_id" if m.role("event_id") else "null"
         for i, spec in enumerate(m.columns):
             v, q = f"v{i}", {**p, "name": spec.name}
-            if spec.role == "activity":
+            if spec.role == "activity" and spec.levels:
+                for j, name in enumerate(spec.levels.values()):
+                    con.execute(f"insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on, "
+                                f"$name, {v}_l{j} from _good where {v}_l{j} is not null order by source_row",
+                                {**p, "name": name})
+            elif spec.role == "activity":
                 con.execute(f"insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on, "
                             f"$name, {v} from _good where {v} is not null order by source_row", q)
             elif spec.role == "measure":

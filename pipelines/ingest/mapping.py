@@ -50,6 +50,7 @@ class ColumnSpec:
     no: list[str] | None = None
     blank: list[str] | None = None
     decimal: str | None = None
+    levels: dict[str, str] | None = None  # activity named by a text value: {value: activity name}; others are none
 
     def to_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -129,6 +130,11 @@ class Mapping:
                     spec.yes = [w.strip().lower() for w in (spec.yes or DEFAULT_YES)]
                     spec.no = [w.strip().lower() for w in (spec.no or DEFAULT_NO)]
                     spec.blank = [w.strip().lower() for w in (spec.blank or [])]
+            if spec.levels is not None:
+                if spec.role != "activity" or not isinstance(spec.levels, dict) or not spec.levels:
+                    raise MappingError(f"column '{spec.column}': 'levels' maps text values to activity names, "
+                                       "for an activity column")
+                spec.levels = {str(k).strip().lower(): str(v).strip() for k, v in spec.levels.items()}
             if spec.decimal not in (None, ".", ","):
                 raise MappingError(f"column '{spec.column}': decimal must be '.' or ','")
         for role in KEY_ROLES:

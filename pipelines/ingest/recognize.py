@@ -34,6 +34,7 @@ AMOUNT_WORDS = re.compile(r"revenue|spend|sales|bookings|\barr\b|^arr|mrr|billin
 COUNT_OUTCOME_WORDS = re.compile(r"referral|conversions|purchases|orders|wins|upsells|renewals")
 BINARY_OUTCOME_WORDS = re.compile(r"^y$|renew|churn|retain|retention|stayed|convert|won|win|subscribed|purchase|outcome"
                                   r"|target|label|status|result|deal_stage")
+RESPONSE_WORDS = re.compile(r"visit|conver|purchas|click|open|respon|signup|sign_up|churn|renew|won|win|subscri|^y$")
 EVENT_WORDS = re.compile(r"referral|lead|deal|renewal|purchase|order|signup|conversion")
 AFTER_OUTCOME_RE = re.compile(r"reason|churn_category|cancellation|lost_reason")
 STANDARD_ATTRIBUTES = {
@@ -51,6 +52,8 @@ CURRENCY_RE = re.compile(r"[$€£¥₹]|\b(usd|eur|gbp|chf)\b", re.IGNORECASE)
 DOMINANT_SHARE = 0.9  # share of non-empty values that must fit a type for the column to be that type
 FEW_DISTINCT = 50  # a text column with at most this many values is a category, not free text
 BLANK_OUTCOME_SHARE = 0.25  # unknown words in a yes/no column up to this share are read as 'no outcome'
+BASELINE_RE = re.compile(r"^(no|none|control|holdout|nothing)\b")  # the 'no activity' level of a treatment column
+MAX_TREATMENT_LEVELS = 10
 
 
 @dataclass
@@ -205,6 +208,15 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
         return ColumnSpec(header, "ignore"), f"'{header}' is empty in the rows looked at: ignored"
     if AFTER_OUTCOME_RE.search(key):
         return ColumnSpec(header, "ignore"), f"'{header}' describes an outcome after the fact: ignored"
+    if DURATION_RE.match(key) and prof.numeric:
+        return (ColumnSpec(header, "measure", key),
+                f"'{header}' is measured during the activity, so it is kept as a measure, not a control")
+    levels = _treatment_levels(prof)
+    if levels and kind in (None, "wide", "activity_counts"):
+        return (ColumnSpec(header, "activity", key, levels=levels),
+                f"'{header}' names an activity per row: {', '.join(levels)} (the rest is no activity)")
+    if kind in (None, "outcomes", "wide") and set(prof.words) == {"0", "1"} and RESPONSE_WORDS.search(key):
+        return ColumnSpec(header, "outcome", key, "binary", ["1"], ["0"]), None
     binary = _binary_words(prof)
     if kind in (None, "outcomes", "wide") and binary and (BINARY_OUTCOME_WORDS.search(key) or binary[3]
                                                          or kind == "outcomes"):
@@ -233,6 +245,17 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
     if key in ("account_name", "name", "company_name", "customer_name"):
         return ColumnSpec(header, "attribute", "account_name"), None
     return ColumnSpec(header, "ignore"), f"'{header}' looks like free text ({prof.n_distinct} distinct values): ignored"
+
+
+def _treatment_levels(prof: Profile) -> dict[str, str] | None:
+    """A text column whose values name activities and one 'no activity' level (e.g. an e-mail test's arms)."""
+    if prof.numeric or not prof.words or len(prof.words) > MAX_TREATMENT_LEVELS:
+        return None
+    baseline = [w for w in prof.words if BASELINE_RE.match(w)]
+    active = [w for w in prof.words if w not in baseline and ACTIVITY_WORDS.search(slug(w))]
+    if not baseline or not active:
+        return None
+    return {w: w.title() for w in sorted(active)}
 
 
 def _binary_words(prof: Profile) -> tuple[list[str], list[str], list[str], bool] | None:

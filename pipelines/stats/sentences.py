@@ -7,6 +7,11 @@ import math
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                 9: "nine", 10: "ten", 12: "twelve"}
 PAST_TENSE_OUTCOMES = ("won", "kept", "paid")
+OUTCOME_VERBS = {"visit": "visited", "conversion": "converted", "convert": "converted", "purchase": "purchased",
+                 "churn": "churned", "renewal": "renewed", "renew": "renewed", "click": "clicked", "open": "opened",
+                 "response": "responded", "respond": "responded", "subscription": "subscribed", "win": "won",
+                 "retention": "were retained", "signup": "signed up"}
+MAX_CONTROLS_NAMED = 5  # longer lists of controls are summarised in sentences
 PLAIN_EFFECT_MAX = 2  # effects are stated per one more activity up to this typical change, else per typical change
 
 
@@ -53,6 +58,8 @@ def binary_verb(outcome: str) -> str:
     """'renewed' -> 'renewed'; 'y' -> "had a 'yes' on y"."""
     if outcome.endswith("ed") or outcome in PAST_TENSE_OUTCOMES:
         return outcome_label(outcome)
+    if outcome in OUTCOME_VERBS:
+        return OUTCOME_VERBS[outcome]
     return f"had a 'yes' on {outcome_label(outcome)}"
 
 
@@ -68,14 +75,21 @@ def comparison(frame) -> str:
     similar = [c.replace("_", " ") for c in frame.controls.numeric]
     if not same and not similar:
         return "with no account attributes to compare like with like"
+    if len(same) + len(similar) > MAX_CONTROLS_NAMED:
+        named = (same + similar)[:MAX_CONTROLS_NAMED - 1]
+        return (f"comparing accounts alike in {len(same) + len(similar)} attributes "
+                f"({', '.join(named)} and others)")
     parts = ([f"the same {_listing(same)}"] if same else []) + ([f"similar {_listing(similar)}"] if similar else [])
     return "comparing accounts of " + " and ".join(parts)
 
 
 def effect_text(e, kind: str, outcome: str) -> str:
     """'renewed 4 percentage points more often (95% CI 2 to 6)' and the like."""
-    est = e.estimate
-    ci = f"(95% CI {fmt(e.low, 2 if kind == 'count' else 1)} to {fmt(e.high, 2 if kind == 'count' else 1)})"
+    est, low, high = e.estimate, e.low, e.high
+    if est < 0 and high < 0:  # 'less often (95% CI 0.6 to 1.4)': magnitudes, matching the words
+        low, high = -high, -low
+    digits = 2 if kind == "count" else 1
+    ci = f"(95% CI {fmt(low, digits)} to {fmt(high, digits)})"
     if kind == "binary":
         return f"{binary_verb(outcome)} {fmt(abs(est))} percentage points {'more' if est >= 0 else 'less'} often {ci}"
     if kind == "amount":
@@ -90,8 +104,20 @@ def _scaled(f):
     return n, (f.effect if n == 1.0 else f.effect_typical)
 
 
+def _is_treatment(f, frame) -> bool:
+    """An activity that is 0 or 1 per row (which e-mail a customer got), not a count."""
+    cols = frame.predictors.get(f.activity, [])
+    if len(cols) != 1 or cols[0] not in frame.data:
+        return False
+    values = frame.data[cols[0]].dropna().unique()
+    return len(values) <= 2 and set(values) <= {0.0, 1.0}
+
+
 def _association(f, frame, outcome: str, e, n: float) -> str:
     what = amount_of(f.label, n)
+    if _is_treatment(f, frame) and frame.design == "undated":
+        return (f"Accounts that got {f.label} (against those that got none) "
+                f"{effect_text(e, 'binary', outcome) if frame.kind == 'binary' else 'have ' + effect_text(e, frame.kind, outcome)}")
     grain = frame.grain or "period"
     if frame.design == "events":
         return (f"Accounts with {what} in the {periods(frame.window_periods, grain)} before the outcome date "

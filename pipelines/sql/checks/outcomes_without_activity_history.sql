@@ -14,4 +14,5 @@ with first_activity as (
 select e.account_id, e.outcome_key, e.occurred_on
 from outcome_events e
 left join first_activity f using (account_id)
-where f.first_on is null or f.first_on > e.occurred_on
+where e.occurred_on is not null
+  and (f.first_on is null or f.first_on > e.occurred_on)

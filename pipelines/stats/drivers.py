@@ -73,8 +73,17 @@ class Finding:
             "best_lag": self.best_lag, "lag_profile": self.lag_profile,
             "minimum_detectable_effect_per_typical_change": _num(self.mde_typical),
             "curve": self.curve.to_json() if self.curve else None,
-            "volume": self.volume, "hours": self.hours, "sentence": self.sentence,
+            "volume": self.volume, "hours": self.hours, "effect_per_hour": _num(self.effect_per_hour),
+            "sentence": self.sentence,
         }
+
+    @property
+    def effect_per_hour(self) -> float | None:
+        """Adjusted effect of one more hour spent, where durations are logged."""
+        if not self.hours or not self.volume:
+            return None
+        hours_each = self.hours / self.volume
+        return self.effect.estimate / hours_each if hours_each > 0 else None
 
 
 @dataclass
@@ -96,6 +105,15 @@ class OutcomeResult:
     findings: list[Finding]
     validation: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    frame: Frame | None = field(default=None, repr=False)  # kept for teams, plans and curves; not serialised
+    models: dict = field(default_factory=dict, repr=False)
+
+    def finding(self, activity: str) -> Finding:
+        """The finding for one activity key."""
+        for f in self.findings:
+            if f.activity == activity:
+                return f
+        raise ModelError(f"no activity '{activity}' for {self.outcome}")
 
     def to_json(self) -> dict:
         return {
@@ -154,6 +172,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         result.notes.append(str(exc))
         return result
     adjusted, within = models["adjusted"], models.get("within")
+    result.frame, result.models = frame, models
     findings = []
     for act in frame.activities:
         cols = frame.predictors[act]

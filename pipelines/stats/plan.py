@@ -1,0 +1,145 @@
+"""Planning: a realistic target from history, what-if activity changes, and target -> activity plan.
+
+Every answer carries the caveat that these are associations in observational data: a plan built
+on them is a bet that the association holds when activity changes on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.errors import ModelError
+from pipelines.stats.models import Z95, Effect, predictive_difference, unit_for
+
+CAVEAT = ("Estimated from historical, observational data: activity was not assigned at random, so these "
+          "are associations that a deliberate change in activity may not reproduce. Treat as a planning range.")
+HISTORY_MONTHS = 12  # a target compares with the same span a year earlier
+
+
+@dataclass
+class WhatIf:
+    """Predicted change of an outcome for given activity changes, with a 95% interval."""
+
+    changes: dict[str, float]
+    effect: Effect
+    caveat: str = CAVEAT
+
+    def to_json(self) -> dict:
+        e = self.effect
+        return {"changes": self.changes, "estimate": e.estimate, "low": e.low, "high": e.high, "unit": e.unit,
+                "caveat": self.caveat}
+
+
+def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float = 0.05) -> dict:
+    """Last twelve months against the twelve before, and a target of last year's level plus growth.
+
+    growth is relative for amounts and counts (0.05 = +5%) and in points for yes/no rates (0.05 = +5 points).
+    """
+    col = f"o_{outcome}"
+    if col not in panel or panel["period_on"].isna().all():
+        raise ModelError(f"{outcome}: no dated history to set a target from")
+    dated = panel[panel["period_on"].notna() & panel[col].notna()]
+    months = pd.to_datetime(dated["period_on"])
+    end = months.max()
+    recent = dated[months > end - pd.DateOffset(months=HISTORY_MONTHS)]
+    before = dated[(months <= end - pd.DateOffset(months=HISTORY_MONTHS))
+                   & (months > end - pd.DateOffset(months=2 * HISTORY_MONTHS))]
+    if kind == "binary":
+        weight = f"{col}_n"
+        rate = lambda d: float((d[col] * d[weight]).sum() / d[weight].sum() * 100) if len(d) and d[weight].sum() else float("nan")  # noqa: E731
+        last, prior = rate(recent), rate(before)
+        target = last + 100 * growth
+        unit = "% yes"
+    else:
+        last, prior = float(recent[col].sum()), float(before[col].sum()) if len(before) else float("nan")
+        target = last * (1 + growth)
+        unit = "total"
+    trend = (last / prior - 1) * 100 if kind != "binary" and prior and np.isfinite(prior) else (
+        last - prior if kind == "binary" else float("nan"))
+    series = dated.groupby(months.dt.to_period("M").dt.start_time)[col].sum() if kind != "binary" else \
+        dated.groupby(months.dt.to_period("M").dt.start_time).apply(
+            lambda d: (d[col] * d[f"{col}_n"]).sum() / d[f"{col}_n"].sum() * 100 if d[f"{col}_n"].sum() else np.nan)
+    return {"outcome": outcome, "kind": kind, "unit": unit, "last_12_months": last, "prior_12_months": prior,
+            "trend": trend, "growth": growth, "target": target, "through": str(end.date()),
+            "history": series.rename("value").reset_index().rename(columns={"period_on": "month"}),
+            "basis": (f"last 12 months to {end:%b %Y} {'rate' if kind == 'binary' else 'total'} "
+                      f"{'+ ' + format(100 * growth, '.0f') + ' points' if kind == 'binary' else '× ' + format(1 + growth, '.2f')}")}
+
+
+def _shift(result, changes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Design rows as fitted, and with each activity raised by its change per account per period."""
+    fit_ = result.models["adjusted"]
+    frame = result.frame
+    X0 = fit_.X
+    X1 = X0.copy()
+    for activity, delta in changes.items():
+        if activity not in frame.predictors:
+            raise ModelError(f"no activity '{activity}' for {result.outcome}")
+        for col in frame.predictors[activity]:
+            j = fit_.index(col)
+            if j is None:
+                continue
+            step = delta * frame.window_periods if frame.design == "events" else delta
+            X1[:, j] = X1[:, j] + step
+    return X0, X1
+
+
+def what_if(result, changes: dict[str, float]) -> WhatIf:
+    """Change each named activity by the given amount per account per period: the outcome's predicted change."""
+    fit_ = result.models.get("adjusted")
+    if fit_ is None:
+        raise ModelError(f"no model for {result.outcome}")
+    X0, X1 = _shift(result, changes)
+    if fit_.kind in ("amount", "count_linear"):
+        L = (X1 - X0).mean(axis=0)
+        est = float(L @ fit_.params)
+        se = float(np.sqrt(L @ fit_.cov @ L))
+        if fit_.kind == "amount":
+            conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
+            effect = Effect(conv(est), conv(est - Z95 * se), conv(est + Z95 * se), unit_for("amount"), 100 * se)
+        else:
+            effect = Effect(100 * est, 100 * (est - Z95 * se), 100 * (est + Z95 * se), unit_for("count"), 100 * se)
+    else:
+        effect = predictive_difference(fit_, X1, X0)
+    return WhatIf(dict(changes), effect)
+
+
+def plan_for_target(result, target: float, activities: list[str], *, max_change: float = 50.0) -> dict:
+    """The same change per account per period in each chosen activity that reaches the target outcome change.
+
+    target is in the outcome's units (points, %, per 100 accounts per period). The range comes from
+    solving with the ends of the 95% interval; an end that cannot reach the target is reported as such.
+    """
+    if not activities:
+        raise ModelError("choose at least one activity to plan with")
+
+    def reach(k: float, which: str) -> float:
+        e = what_if(result, {a: k for a in activities}).effect
+        return {"estimate": e.estimate, "low": e.low, "high": e.high}[which]
+
+    def solve(which: str) -> float | None:
+        lo, hi = 0.0, max_change
+        if np.sign(reach(hi, which) - reach(lo, which)) != np.sign(target) or abs(reach(hi, which)) < abs(target):
+            return None
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if abs(reach(mid, which)) < abs(target):
+                lo = mid
+            else:
+                hi = mid
+        return hi
+
+    needed = solve("estimate")
+    fastest, slowest = solve("high"), solve("low")
+    hours = {}
+    for a in activities:
+        f = result.finding(a)
+        if f.hours and f.volume and needed is not None:
+            hours[a] = needed * f.hours / f.volume
+    return {"outcome": result.outcome, "target": target, "unit": unit_for(result.kind), "activities": activities,
+            "change_per_account_per_period": needed, "range": [fastest, slowest],
+            "hours_per_account_per_period": hours or None, "caveat": CAVEAT,
+            "reachable": needed is not None}

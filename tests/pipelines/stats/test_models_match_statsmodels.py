@@ -1,0 +1,61 @@
+"""The array fits give statsmodels' estimates, cluster-robust covariances and log-likelihoods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from pipelines.errors import ModelError
+from pipelines.stats.models import bh_qvalues, fit
+
+
+def _data(seed=3, n=4000, clusters=300):
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, clusters, n)
+    X = np.column_stack([np.ones(n), rng.normal(size=n), rng.poisson(2, n), rng.normal(size=clusters)[g]])
+    return rng, X, g
+
+
+@pytest.mark.parametrize("kind", ["binary", "count", "amount"])
+def test_fit_matches_statsmodels(kind):
+    rng, X, g = _data()
+    eta = X @ np.array([-0.5, 0.4, 0.2, 0.3])
+    if kind == "binary":
+        y = (rng.random(len(eta)) < 1 / (1 + np.exp(-eta))).astype(float)
+        ref = sm.Logit(y, X).fit(disp=0, cov_type="cluster", cov_kwds={"groups": g})
+    elif kind == "count":
+        y = rng.poisson(np.exp(eta)).astype(float)
+        ref = sm.Poisson(y, X).fit(disp=0, cov_type="cluster", cov_kwds={"groups": g})
+    else:
+        y = eta + rng.normal(size=len(eta))
+        ref = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": g})
+    mine = fit(kind, y, X, ["const", "a", "b", "c"], g)
+    np.testing.assert_allclose(mine.params, ref.params, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(mine.cov, ref.cov_params(), rtol=1e-5, atol=1e-10)
+    assert mine.llf == pytest.approx(ref.llf, rel=1e-8)
+
+
+def test_perfect_separation_is_a_model_error():
+    rng, X, g = _data()
+    y = (X[:, 1] > 0).astype(float)
+    with pytest.raises(ModelError):
+        fit("binary", y, X[:, :2] * np.array([1, 50]), ["const", "a"], g)
+
+
+def test_collinear_columns_are_dropped_not_fatal():
+    rng, X, g = _data()
+    y = X @ np.array([1, 2, 0, 0]) + rng.normal(size=len(X))
+    Xd = np.column_stack([X, 2 * X[:, 1]])
+    mine = fit("amount", y, Xd, ["const", "a", "b", "c", "a_twice"], g)
+    assert len(mine.names) == 4
+
+
+def test_benjamini_hochberg_matches_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    p = [0.01, 0.04, 0.03, 0.5, 0.002, 0.2]
+    assert bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))
+    assert bh_qvalues([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    q = bh_qvalues([float("nan"), 0.01])
+    assert np.isnan(q[0]) and q[1] == pytest.approx(0.01)

@@ -138,14 +138,16 @@ def cmd_ingest(args) -> int:
             reports.append(report.to_json())
             if args.format == "table":
                 _print_report(report)
+        changed = any(r.get("status") == "loaded" for r in reports)
         grain = args.grain or _current_grain(con)
-        result = build(con, grain)
+        result = build(con, grain) if changed or args.grain else None
     finally:
         con.close()
     if args.format == "json":
-        print(json.dumps({"loads": reports, "panel": {"grain": result.grain, "accounts": result.n_accounts,
-                                                      "periods": result.n_periods}}, indent=2, default=str))
-    else:
+        panel = None if result is None else {"grain": result.grain, "accounts": result.n_accounts,
+                                             "periods": result.n_periods}
+        print(json.dumps({"loads": reports, "panel": panel}, indent=2, default=str))
+    elif result is not None:
         print(f"panel rebuilt: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")

@@ -57,6 +57,8 @@ class Finding:
     volume: float = 0.0
     hours: float | None = None
     sentence: str = ""
+    term: str = ""  # the predictor column the headline effect is read from (best lag or window total)
+    raw_p: float = float("nan")
 
     def to_json(self) -> dict:
         def eff(e: Effect | None):
@@ -192,13 +194,11 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
             within=effect(within, best) if within is not None else None, p=p, q=np.nan, raw_q=np.nan,
             best_lag=best_lag, lag_profile=profile,
             volume=float((volumes or {}).get(act, 0.0) or 0.0),
-            hours=(hours or {}).get(act),
+            hours=(hours or {}).get(act), term=best, raw_p=raw_p,
         ))
-        findings[-1]._raw_p = raw_p  # type: ignore[attr-defined]
-        findings[-1]._term = best  # type: ignore[attr-defined]
     for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
         f.q = q
-    for f, q in zip(findings, bh_qvalues([f._raw_p for f in findings])):  # type: ignore[attr-defined]
+    for f, q in zip(findings, bh_qvalues([f.raw_p for f in findings])):
         f.raw_q = q
     reverse = _reverse_check(frame, models)
     mean_outcome = _mean_outcome(frame)
@@ -407,7 +407,7 @@ def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] 
 
 def _confounder(f: Finding, frame: Frame, models: dict) -> str:
     """The control that moves the raw effect furthest toward the adjusted one."""
-    term = f._term  # type: ignore[attr-defined]
+    term = f.term
     data, kind = frame.data, frame.kind
     raw_b = models["raw_by_activity"][f.activity].coef(term)
     adj_b = models["adjusted"].coef(term)
@@ -444,7 +444,7 @@ def _size_hint(name: str) -> str:
 
 def _curve(f: Finding, frame: Frame, models: dict) -> None:
     """Attach the response curve of a driver (binned levels and the flattening point)."""
-    term = f._term  # type: ignore[attr-defined]
+    term = f.term
     adjusted: Fit = models["adjusted"]
     data = frame.data
     x = data[term].to_numpy(dtype=float)

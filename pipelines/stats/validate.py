@@ -141,9 +141,7 @@ def stability(frame: Frame, result) -> dict:
             continue
         adjusted = models["adjusted"]
         for f in result.findings:
-            term = getattr(f, "_term", None)
-            if term is None:
-                continue
+            term = f.term
             z, p = adjusted.z(term), adjusted.p(term)
             per_activity[f.activity].append({"window": f"{lo.date()} to {hi.date()}", "z": _n(z), "p_value": _n(p),
                                              "positive_and_significant": bool(np.isfinite(p) and p < 0.05 and z > 0)})

@@ -82,7 +82,7 @@ def _knee(kind, y, base_X, base_names, x, groups, top, within_demean) -> int | N
     def llf(col) -> float:
         c = within_demean(col) if within_demean else col
         return fit(kind, y, np.column_stack([base_X, c]), base_names + ["x"], groups,
-                   within=within_demean is not None).llf
+                   within=within_demean is not None, with_cov=False).llf
 
     try:
         linear = llf(x.astype(float))

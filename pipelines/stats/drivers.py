@@ -254,20 +254,11 @@ def _within_fit(frame: Frame, covariates: list[str], y: np.ndarray, groups: np.n
     Amounts: log outcome, two-way (account and period) effects by demeaning.
     Counts: a linear within estimator on the count itself (Poisson has no cheap account effects).
     """
-    data = frame.data
-    X, names = design(data, covariates, None, time="period")
-    frame_x = pd.DataFrame(X, columns=names)
-    frame_x["__y"] = y
-    frame_x["__g"] = groups
-    cols = names + ["__y"]
-    dm = demean(frame_x, cols, "__g")
-    return fit("amount", dm["__y"].to_numpy(), dm[names].to_numpy(), names, groups, within=True) \
-        if frame.kind == "amount" else _linear_count_within(dm, names, groups)
-
-
-def _linear_count_within(dm: pd.DataFrame, names: list[str], groups: np.ndarray) -> Fit:
-    f = fit("amount", dm["__y"].to_numpy(), dm[names].to_numpy(), names, groups, within=True)
-    f.kind = "count_linear"
+    X, names = design(frame.data, covariates, None, time="period")
+    codes = pd.factorize(groups)[0]
+    f = fit("amount", demean(y, codes), demean(X, codes), names, groups, within=True)
+    if frame.kind != "amount":
+        f.kind = "count_linear"  # a linear within estimator of a count: effects are per 100 accounts directly
     return f
 
 
@@ -452,8 +443,8 @@ def _curve(f: Finding, frame: Frame, models: dict) -> None:
     within = adjusted.within
     try:
         if within:
-            g = pd.Series(groups)
-            demean_fn = lambda col: col - pd.Series(col).groupby(g).transform("mean").to_numpy()  # noqa: E731
+            codes = pd.factorize(groups)[0]
+            demean_fn = lambda col: demean(col, codes)  # noqa: E731
             f.curve = response_curve("amount", adjusted.y, adjusted.X, adjusted.names, term, x, groups,
                                      within_demean=demean_fn)
         else:

@@ -94,43 +94,40 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
 
     time='period' adds one dummy per period (drop first); trend=True a linear time trend instead.
     """
-    cols = [np.ones(len(data))]
-    names = ["const"]
+    blocks: list[tuple[str, object]] = [("const", None)]
     for t in terms:
-        cols.append(data[t].to_numpy(dtype=float))
-        names.append(t)
+        blocks.append((t, data[t]))
     if controls is not None:
         for c in controls.numeric:
             v = data[c].to_numpy(dtype=float)
-            cols.append(np.log(v) if c in controls.logged else v)
-            names.append(f"ctl:{c}")
+            blocks.append((f"ctl:{c}", np.log(v) if c in controls.logged else v))
         for c in controls.categorical:
-            dummies = pd.get_dummies(data[c].astype(str), prefix=f"ctl:{c}", prefix_sep="=", drop_first=True,
-                                     dtype=float)
-            for name in dummies.columns:
-                cols.append(dummies[name].to_numpy())
-                names.append(name)
+            blocks += _dummy_blocks(data[c], f"ctl:{c}")
     if time == "period" and "period_on" in data:
-        dummies = pd.get_dummies(data["period_on"].astype(str), prefix="time", prefix_sep="=", drop_first=True,
-                                 dtype=float)
-        for name in dummies.columns:
-            cols.append(dummies[name].to_numpy())
-            names.append(name)
+        blocks += _dummy_blocks(data["period_on"], "time")
     if trend and "period_on" in data:
         days = (pd.to_datetime(data["period_on"]) - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float)
-        cols.append((days - days.mean()) / 365.25)
-        names.append("time:trend_years")
-    return np.column_stack(cols), names
+        blocks.append(("time:trend_years", (days - days.mean()) / 365.25))
+    X = np.empty((len(data), len(blocks)))  # filled in place: no list of columns plus a stacked copy
+    for j, (_, values) in enumerate(blocks):
+        X[:, j] = 1.0 if values is None else np.asarray(values, dtype=float)
+    return X, [name for name, _ in blocks]
+
+
+def _dummy_blocks(values: pd.Series, prefix: str) -> list[tuple[str, np.ndarray]]:
+    """One 0/1 column per level but the first (sorted), named prefix=level."""
+    codes, levels = pd.factorize(values.astype(str), sort=True)
+    return [(f"{prefix}={level}", (codes == i).astype(float)) for i, level in enumerate(levels) if i > 0]
 
 
 def drop_collinear(X: np.ndarray, names: list[str], keep: list[str]) -> tuple[np.ndarray, list[str]]:
     """Remove columns that are constant or linear combinations of earlier ones (QR with pivoting)."""
     if X.shape[1] <= 1:
         return X, names
-    scale = np.sqrt((X ** 2).mean(axis=0))
+    gram = X.T @ X  # k × k: pivoted QR of it is cheap whatever n is, and X is not copied
+    scale = np.sqrt(np.diag(gram))
     scale[scale == 0] = 1
-    gram = (X / scale).T @ (X / scale) / len(X)  # k × k: pivoted QR of it is cheap whatever n is
-    _, R, piv = linalg.qr(gram, pivoting=True)
+    _, R, piv = linalg.qr(gram / np.outer(scale, scale), pivoting=True)
     diag = np.sqrt(np.abs(np.diag(R)))
     rank = int((diag > np.sqrt(RANK_TOL) * diag[0]).sum()) if diag.size else 0
     kept = sorted(piv[:rank])
@@ -139,18 +136,18 @@ def drop_collinear(X: np.ndarray, names: list[str], keep: list[str]) -> tuple[np
 
 
 def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.ndarray, *,
-        within: bool = False) -> Fit:
-    """Fit one model by outcome kind with errors clustered by account."""
+        within: bool = False, with_cov: bool = True) -> Fit:
+    """Fit one model by outcome kind with errors clustered by account (with_cov=False: estimates only)."""
     n = len(y)
-    n_clusters = len(np.unique(groups))
+    codes, uniques = pd.factorize(groups)  # hashing, not sorting: account ids are strings
+    n_clusters = len(uniques)
     if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
         raise ModelError(f"too little data to fit ({n} rows, {n_clusters} accounts)")
     X, names = drop_collinear(X, names, [])  # a within design's zeroed intercept goes here too
-    codes = pd.factorize(groups)[0]
     try:
         if kind in ("binary", "count"):
-            return _newton_cluster(kind, y, X, names, codes, n_clusters)
-        return _ols_cluster(y, X, names, codes, n_clusters, within)
+            return _newton_cluster(kind, y, X, names, codes, n_clusters, with_cov)
+        return _ols_cluster(y, X, names, codes, n_clusters, within, with_cov)
     except np.linalg.LinAlgError as exc:
         raise ModelError(f"the {kind} model could not be fitted ({exc})") from exc
 
@@ -158,14 +155,15 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
 def _cluster_cov(bread: np.ndarray, scores: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
     """Sandwich covariance with scores summed by cluster and statsmodels' small-sample factor."""
     n, k = scores.shape
-    summed = np.zeros((n_clusters, k))
-    np.add.at(summed, codes, scores)
+    summed = np.empty((n_clusters, k))
+    for j in range(k):  # bincount sums by cluster far faster than np.add.at
+        summed[:, j] = np.bincount(codes, weights=scores[:, j], minlength=n_clusters)
     factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
     return factor * bread @ (summed.T @ summed) @ bread
 
 
 def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray,
-                    n_clusters: int) -> Fit:
+                    n_clusters: int, with_cov: bool = True) -> Fit:
     """Logistic or Poisson maximum likelihood by Newton's method, with cluster-robust covariance.
 
     The same estimates as statsmodels' Logit/Poisson (checked in the tests), without its
@@ -204,15 +202,18 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
         raise ModelError(f"the {kind} model did not converge (an activity may predict the outcome perfectly)")
     eta = X @ beta
     llf = ll if kind == "binary" else float(ll - np.sum(special.gammaln(y + 1)))
-    bread = np.linalg.inv((X * w[:, None]).T @ X)
-    cov = _cluster_cov(bread, X * (y - mu)[:, None], codes, n_clusters)
-    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(cov))):
+    if with_cov:
+        bread = np.linalg.inv((X * w[:, None]).T @ X)
+        cov = _cluster_cov(bread, X * (y - mu)[:, None], codes, n_clusters)
+    else:
+        cov = np.full((k, k), np.nan)
+    if not np.all(np.isfinite(beta)) or (with_cov and not np.all(np.isfinite(cov))):
         raise ModelError(f"the {kind} model did not converge")
     return Fit(kind, names, beta, cov, n, n_clusters, X, y, llf)
 
 
 def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray, n_clusters: int,
-                 within: bool) -> Fit:
+                 within: bool, with_cov: bool = True) -> Fit:
     """Least squares with cluster-robust covariance (the same small-sample factor as statsmodels and Stata).
 
     Written out because statsmodels' OLS computes a pseudo-inverse by SVD of the whole design,
@@ -222,16 +223,21 @@ def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarr
     bread = np.linalg.inv(X.T @ X)
     params = bread @ (X.T @ y)
     resid = y - X @ params
-    cov = _cluster_cov(bread, X * resid[:, None], codes, n_clusters)
+    cov = _cluster_cov(bread, X * resid[:, None], codes, n_clusters) if with_cov else np.full((k, k), np.nan)
     sigma2 = float(resid @ resid) / n
     llf = -0.5 * n * (np.log(2 * np.pi * sigma2) + 1)
     return Fit("amount", names, params, cov, n, n_clusters, X, y, llf, within)
 
 
-def demean(frame: pd.DataFrame, columns: list[str], by: str) -> pd.DataFrame:
-    """Subtract each account's mean (the within-account transformation)."""
-    means = frame.groupby(by)[columns].transform("mean")
-    return frame[columns] - means
+def demean(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Subtract each account's mean from every column (the within-account transformation); a new array."""
+    counts = np.bincount(codes).astype(float)
+    out = np.array(values, dtype=float, copy=True)
+    if out.ndim == 1:
+        return out - (np.bincount(codes, weights=out) / counts)[codes]
+    for j in range(out.shape[1]):
+        out[:, j] -= (np.bincount(codes, weights=out[:, j]) / counts)[codes]
+    return out
 
 
 @dataclass

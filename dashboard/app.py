@@ -1,18 +1,53 @@
-"""Payoff dashboard entry point: page config and navigation, nothing else."""
+"""Payoff dashboard entry point: page config, navigation and the shared filters; nothing else."""
 
 from pathlib import Path
 
 import streamlit as st
 
+from dashboard import data
+from pipelines.config import GRAINS
+from pipelines.filters import Filters
+
 PAGES = Path(__file__).parent / "app_pages"
+FILTER_ATTRIBUTES = ("segment", "region", "team")  # account attributes offered as shared filters
 
-st.set_page_config(page_title="Payoff", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Payoff", page_icon=":material/insights:", layout="wide")
 
-navigation = st.navigation(
-    {
-        "Data": [
-            st.Page(PAGES / "loaded.py", title="What's loaded", icon=":material/database:", default=True),
-        ],
-    }
-)
+navigation = st.navigation({
+    "Explore": [
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page(PAGES / "drivers.py", title="Drivers", icon=":material/leaderboard:"),
+        st.Page(PAGES / "timing.py", title="Timing and returns", icon=":material/timeline:"),
+        st.Page(PAGES / "busy.py", title="Busy vs effective", icon=":material/bubble_chart:"),
+        st.Page(PAGES / "teams.py", title="Teams", icon=":material/groups:"),
+        st.Page(PAGES / "plan.py", title="Plan", icon=":material/flag:"),
+    ],
+    "Share": [st.Page(PAGES / "present.py", title="Presentation mode", icon=":material/slideshow:")],
+    "Data": [st.Page(PAGES / "data_page.py", title="Data", icon=":material/database:")],
+})
+
+version = data.db_version()
+info = data.overview(version)
+view = data.View()
+if info is not None and not info.empty:
+    with st.sidebar:
+        st.markdown("**Filters** · apply to every page")
+        grain = st.selectbox("Periods", GRAINS, index=GRAINS.index(info.grain or "month"), key="f_grain",
+                             format_func=lambda g: {"week": "Weeks", "month": "Months", "quarter": "Quarters"}[g])
+        span = data.default_dates(info)
+        dates = st.date_input("Dates", value=span, min_value=span[0], max_value=span[1], key="f_dates") \
+            if span else ()
+        chosen = []
+        values = data.attribute_values(version)
+        for attribute in FILTER_ATTRIBUTES:
+            if attribute in values:
+                picked = st.multiselect(attribute.capitalize(), values[attribute], key=f"f_{attribute}",
+                                        placeholder="All")
+                chosen.append((attribute, tuple(picked)))
+        start, end = (dates[0], dates[1]) if isinstance(dates, (tuple, list)) and len(dates) == 2 else (None, None)
+        if span and (start, end) == span:
+            start = end = None  # the full span is no filter
+        view = data.View(grain, Filters(start, end, tuple(chosen)))
+        st.caption(view.filters.describe())
+st.session_state["view"] = view
 navigation.run()

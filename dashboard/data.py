@@ -1,25 +1,42 @@
-"""The only module with Streamlit caches: short read-only connections and cached queries.
+"""The only module with Streamlit caches: database access for every page, through the engine.
 
-Each query opens the database read-only, reads, and closes, so the command line can
-load files while the dashboard is open. Results are cached per database version (the
-file's modification stamp), so a new load shows on the next rerun.
+Connections are short: each read opens the database read-only, reads, and closes, so the
+command line can load files while the dashboard is open. A process-wide lock keeps a
+browser upload (read-write) from overlapping a read. Results are cached per database
+version (the file's modification stamp), so a new load shows on the next rerun.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from pipelines import summary
-from pipelines.config import settings
+from pipelines.build import build, built_grain
+from pipelines.config import DEFAULT_GRAIN, settings
 from pipelines.db import connect
+from pipelines.errors import PayoffError
+from pipelines.filters import Filters
 
 CACHE_TTL_SECONDS = 600  # cached results also expire, in case a file stamp is not updated
-CACHE_ENTRIES = 64  # bounded: one entry per query × database version
+CACHE_ENTRIES = 64  # bounded: one entry per query × database version × filters
+ANALYSIS_ENTRIES = 8  # analyses hold model matrices: keep few
+
+
+@dataclass(frozen=True)
+class View:
+    """The shared filters every page applies (hashable: part of cache keys)."""
+
+    grain: str = DEFAULT_GRAIN
+    filters: Filters = Filters()
 
 
 def db_path() -> Path:
@@ -37,15 +54,35 @@ def db_version() -> str:
     return "-".join(map(str, stamp))
 
 
+@st.cache_resource
+def _lock() -> threading.RLock:
+    return threading.RLock()
+
+
 @contextmanager
-def _reader():
-    con = connect(db_path(), read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
+def _reader(grain: str | None = None):
+    """A read-only connection; with a grain other than the built one, a private temp panel at that grain."""
+    with _lock():
+        con = connect(db_path(), read_only=True)
+        try:
+            if grain and built_grain(con) not in (None, grain):
+                build(con, grain, temporary=True)
+            yield con
+        finally:
+            con.close()
 
 
+@contextmanager
+def _writer():
+    with _lock():
+        con = connect(db_path())
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+# -- what is loaded ---------------------------------------------------------------------------
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def overview(version: str) -> summary.Overview | None:
     """Headline counts, or None when there is no database yet."""
@@ -80,6 +117,13 @@ def attribute_names(version: str) -> list[str]:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def attribute_values(version: str) -> dict[str, list[str]]:
+    """Values of each groupable attribute, for the shared filters."""
+    with _reader() as con:
+        return summary.attribute_values(con)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def accounts_by(version: str, attribute: str) -> pd.DataFrame:
     with _reader() as con:
         return summary.accounts_by(con, attribute)
@@ -93,6 +137,141 @@ def loads(version: str) -> pd.DataFrame:
         return list_loads(con)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def rejects(version: str, load_id: int | None = None) -> pd.DataFrame:
+    from pipelines.ingest.load import load_rejects
+
+    with _reader() as con:
+        return load_rejects(con, load_id)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def data_quality(version: str) -> dict[str, pd.DataFrame]:
+    """Accounts without activity, outcome coverage by month, and failing checks."""
+    with _reader() as con:
+        return summary.data_quality(con)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def trends(version: str, view: View) -> dict[str, pd.DataFrame]:
+    """Outcome and activity totals per period for the chosen accounts and dates."""
+    with _reader(view.grain) as con:
+        return summary.trends(con, view.filters)
+
+
+# -- analysis ---------------------------------------------------------------------------------
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner="Fitting the models…")
+def analysis(version: str, view: View) -> list:
+    """Driver results for every outcome (shared read-only across sessions; holds model matrices)."""
+    from pipelines.stats.drivers import analyze
+
+    if version == "absent":
+        return []
+    with _reader(view.grain) as con:
+        if summary.overview(con).n_outcomes == 0:
+            return []
+        return analyze(con, validate=True, filters=view.filters)
+
+
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
+def panel(version: str, view: View) -> pd.DataFrame:
+    """The account × period panel at the view's grain (for teams and targets)."""
+    from pipelines.stats.frames import read_panel
+
+    with _reader(view.grain) as con:
+        return read_panel(con)
+
+
+def team_table(version: str, view: View, outcome: str, attribute: str) -> pd.DataFrame:
+    from pipelines.stats.teams import compare_groups
+
+    return compare_groups(_result(version, view, outcome), panel(version, view), attribute)
+
+
+def target(version: str, view: View, outcome: str, growth: float) -> dict:
+    from pipelines.stats.plan import realistic_target
+
+    result = _result(version, view, outcome)
+    return realistic_target(view.filters.apply(panel(version, view)), outcome, result.kind, growth)
+
+
+def what_if(version: str, view: View, outcome: str, changes: dict[str, float]):
+    from pipelines.stats.plan import what_if as _what_if
+
+    return _what_if(_result(version, view, outcome), changes)
+
+
+def plan_for(version: str, view: View, outcome: str, goal: float, activities: list[str]) -> dict:
+    from pipelines.stats.plan import plan_for_target
+
+    return plan_for_target(_result(version, view, outcome), goal, activities)
+
+
+def _result(version: str, view: View, outcome: str):
+    for result in analysis(version, view):
+        if result.outcome == outcome:
+            return result
+    raise PayoffError(f"no analysis for outcome '{outcome}'")
+
+
+# -- uploads ----------------------------------------------------------------------------------
+def _saved_upload(name: str, content: bytes, folder: str) -> Path:
+    """Write an upload under a safe name inside a private temp folder (never a user-chosen path)."""
+    from pipelines.ingest.source import safe_file_name
+
+    path = Path(folder) / safe_file_name(name)
+    path.write_bytes(content)
+    return path
+
+
+def propose(name: str, content: bytes, kind: str | None = None):
+    """The recognised kind and mapping for an upload (the saved one for a known header set)."""
+    from pipelines.ingest import open_source, propose_mapping
+    from pipelines.ingest.mapping import saved_mapping
+
+    with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:
+        source = open_source(_saved_upload(name, content, folder), name)
+        mapping = None
+        if db_path().exists():
+            with _reader() as con:
+                mapping = saved_mapping(con, source.header)
+        if mapping is None or (kind and mapping.kind != kind):
+            mapping = propose_mapping(source, kind)
+        return source, mapping
+
+
+def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
+    """Load one uploaded export and rebuild the panel; returns the load report."""
+    from pipelines.ingest import ingest_file
+
+    with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:
+        path = _saved_upload(name, content, folder)
+        with _writer() as con:
+            report = ingest_file(con, path, name=name, kind=kind, mapping=mapping,
+                                 archive_dir=settings().archive_dir)
+            if report.status == "loaded":
+                build(con, built_grain(con) or DEFAULT_GRAIN)
+    _clear_caches()
+    return report
+
+
+def undo(load_id: int) -> dict:
+    """Undo one load and rebuild the panel."""
+    from pipelines.ingest import undo_load
+
+    with _writer() as con:
+        done = undo_load(con, load_id)
+        build(con, built_grain(con) or DEFAULT_GRAIN)
+    _clear_caches()
+    return done
+
+
+def _clear_caches() -> None:
+    st.cache_data.clear()
+    analysis.clear()
+    panel.clear()
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as CSV for download, with spreadsheet formulas neutralised."""
     from pipelines.export import safe_csv
@@ -101,5 +280,17 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def env_db_label() -> str:
-    """How the database path reads in the page footer."""
+    """How the database path reads in page captions."""
     return os.environ.get("PAYOFF_DB") or str(db_path())
+
+
+def default_dates(info) -> tuple[date, date] | None:
+    """The full activity span, the date filter's default."""
+    if info is None or info.first_on is None:
+        return None
+    return pd.Timestamp(info.first_on).date(), pd.Timestamp(info.last_on).date()
+
+
+def current() -> tuple[str, View]:
+    """The database version and the shared filters set in the sidebar (defaults when run alone)."""
+    return db_version(), st.session_state.get("view", View())

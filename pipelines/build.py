@@ -25,8 +25,12 @@ class BuildResult:
     built_at: datetime
 
 
-def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN) -> BuildResult:
-    """Rebuild every model; readers see the old marts or the new ones, never a mix."""
+def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, temporary: bool = False) -> BuildResult:
+    """Rebuild every model; readers see the old marts or the new ones, never a mix.
+
+    temporary=True builds the models as temp tables of this connection only (works on a
+    read-only connection): a private panel at another grain, the database file untouched.
+    """
     if grain not in GRAINS:
         raise PayoffError(f"unknown grain '{grain}'; expected one of {', '.join(GRAINS)}")
     con.execute("set variable payoff_grain = ?", [grain])
@@ -36,12 +40,13 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN) -> BuildRe
             for name in names:
                 body = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
                 form = "view" if layer == "staging" else "table"
-                con.execute(f"create or replace {form} {quote_ident(name)} as {body}")
+                scope = "temp " if temporary else ""
+                con.execute(f"create or replace {scope}{form} {quote_ident(name)} as {body}")
         n_accounts = con.execute("select count(*) from accounts").fetchone()[0]
         n_periods = con.execute("select count(*) from int_periods_spanned").fetchone()[0]
         n_rows = con.execute("select count(*) from account_periods").fetchone()[0]
         built_at = datetime.now()
-        con.execute("create or replace table build_info as select ? as grain, ? as built_at, "
+        con.execute(f"create or replace {'temp ' if temporary else ''}table build_info as select ? as grain, ? as built_at, "
                     "(select coalesce(max(load_id), 0) from loads) as last_load_id, "
                     "(select count(*) from loads where undone_at is null) as n_active_loads",
                     [grain, built_at])

@@ -35,3 +35,186 @@ def accounts_by(frame: pd.DataFrame, attribute: str) -> go.Figure:
                  color_discrete_sequence=PALETTE[:1], labels={"value": attribute.replace("_", " ").title(),
                                                               "accounts": "Accounts"})
     return _style(fig, f"Accounts by {attribute.replace('_', ' ')}", height=max(220, 40 * len(frame) + 80))
+
+
+VERDICT_COLORS = {
+    "driver": "#16a34a", "saturated": "#65a30d", "negative": "#dc2626", "suspect reverse cause": "#9333ea",
+    "confounded": "#f97316", "no evidence": "#94a3b8", "evidence of no effect": "#475569",
+}
+
+
+def verdict_color(verdict: str) -> str:
+    """The badge colour of a verdict ('confounded by size' is 'confounded')."""
+    return VERDICT_COLORS.get(verdict.split(" by ")[0], "#94a3b8")
+
+
+def _unit_axis(unit: str) -> str:
+    return {"percentage points": "Percentage points", "% change": "% change",
+            "per 100 accounts per period": "Per 100 accounts per period"}.get(unit, unit)
+
+
+def driver_forest(result) -> go.Figure:
+    """Adjusted effect per one more activity with 95% intervals, raw effect beside it, coloured by verdict."""
+    findings = list(reversed(result.findings))
+    fig = go.Figure()
+    if not findings:
+        return _style(fig, "No activities to compare")
+    labels = [f.label for f in findings]
+    fig.add_trace(go.Scatter(
+        x=[f.raw.estimate for f in findings], y=labels, mode="markers", name="Raw (at first sight)",
+        marker=dict(symbol="circle-open", size=11, color="#64748b", line=dict(width=2)),
+        hovertemplate="%{y}: raw %{x:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=[f.effect.estimate for f in findings], y=labels, mode="markers", name="Adjusted (95% CI)",
+        marker=dict(size=13, color=[verdict_color(f.verdict) for f in findings]),
+        error_x=dict(type="data", symmetric=False, color="#334155", thickness=2,
+                     array=[f.effect.high - f.effect.estimate for f in findings],
+                     arrayminus=[f.effect.estimate - f.effect.low for f in findings]),
+        customdata=[[f.verdict, f.effect.low, f.effect.high] for f in findings],
+        hovertemplate="%{y}: %{x:.2f} (95% CI %{customdata[1]:.2f} to %{customdata[2]:.2f})<br>%{customdata[0]}"
+                      "<extra></extra>"))
+    fig.add_vline(x=0, line_color="#94a3b8", line_dash="dot")
+    unit = findings[0].effect.unit
+    fig.update_xaxes(title=f"{_unit_axis(unit)} per one more activity")
+    return _style(fig, f"What goes with {result.outcome.replace('_', ' ')}", height=120 + 55 * len(findings))
+
+
+def lag_profile(finding, grain: str | None) -> go.Figure:
+    """Effect by how long before the outcome the activity happened, with 95% intervals."""
+    prof = pd.DataFrame(finding.lag_profile)
+    fig = go.Figure()
+    if prof.empty:
+        return _style(fig, "No lag profile for this activity")
+    fig.add_trace(go.Bar(
+        x=prof["lag"], y=prof["estimate"], marker_color=[PALETTE[0] if lag == finding.best_lag else "#93c5fd"
+                                                         for lag in prof["lag"]],
+        error_y=dict(type="data", symmetric=False, array=prof["high"] - prof["estimate"],
+                     arrayminus=prof["estimate"] - prof["low"], color="#334155"),
+        hovertemplate="%{x} before: %{y:.2f}<extra></extra>"))
+    fig.add_hline(y=0, line_color="#94a3b8")
+    fig.update_xaxes(title=f"{(grain or 'period').capitalize()}s before the outcome", dtick=1)
+    fig.update_yaxes(title=_unit_axis(finding.effect.unit))
+    return _style(fig, f"When {finding.label.lower()} pays off")
+
+
+def response_curve(finding) -> go.Figure:
+    """Outcome at each activity level against none, with a band, and where returns flatten."""
+    c = finding.curve
+    fig = go.Figure()
+    if c is None:
+        return _style(fig, "No response curve for this activity")
+    x = list(range(len(c.levels)))
+    fig.add_trace(go.Scatter(x=x + x[::-1], y=list(c.high) + list(c.low)[::-1], fill="toself", mode="lines",
+                             fillcolor="rgba(37,99,235,0.15)", line=dict(width=0), hoverinfo="skip",
+                             showlegend=False))
+    fig.add_trace(go.Scatter(x=x, y=c.estimate, mode="lines+markers", line=dict(color=PALETTE[0], width=3),
+                             customdata=c.n_rows, name="Against none",
+                             hovertemplate="level %{x}: %{y:.2f} (%{customdata} cases)<extra></extra>"))
+    if c.knee is not None:
+        fig.add_vline(x=c.knee, line_dash="dash", line_color="#f97316",
+                      annotation_text=f"flattens past {c.knee}", annotation_position="top left")
+    fig.update_xaxes(tickvals=x, ticktext=c.levels, title=f"{finding.label} (count in the window or period)")
+    fig.update_yaxes(title=_unit_axis(c.unit))
+    return _style(fig, f"Diminishing returns: {finding.label.lower()}")
+
+
+def busy_vs_effective(result, measure: str = "volume") -> go.Figure:
+    """Share of activity volume (or hours) against effect: busy-work sits low and to the right."""
+    findings = result.findings
+    total = sum((f.hours if measure == "hours" else f.volume) or 0 for f in findings) or 1
+    share = [100 * ((f.hours if measure == "hours" else f.volume) or 0) / total for f in findings]
+    fig = go.Figure(go.Scatter(
+        x=share, y=[f.effect_typical.estimate for f in findings], mode="markers+text",
+        text=[f.label for f in findings], textposition="top center",
+        marker=dict(size=[14 + s / 2 for s in share], color=[verdict_color(f.verdict) for f in findings],
+                    line=dict(width=1, color="white")),
+        error_y=dict(type="data", symmetric=False, color="#94a3b8",
+                     array=[f.effect_typical.high - f.effect_typical.estimate for f in findings],
+                     arrayminus=[f.effect_typical.estimate - f.effect_typical.low for f in findings]),
+        customdata=[[f.verdict, f.typical_change] for f in findings],
+        hovertemplate="%{text}<br>%{x:.0f}% of " + measure + "<br>effect per %{customdata[1]:.0f}: %{y:.2f}"
+                      "<br>%{customdata[0]}<extra></extra>"))
+    fig.add_hline(y=0, line_color="#94a3b8", line_dash="dot")
+    fig.update_xaxes(title=f"Share of all activity {'hours' if measure == 'hours' else 'volume'} (%)", rangemode="tozero")
+    fig.update_yaxes(title=f"{_unit_axis(findings[0].effect.unit if findings else '')} per typical change")
+    return _style(fig, f"Busy versus effective: {result.outcome.replace('_', ' ')}", height=460)
+
+
+def group_comparison(table: pd.DataFrame, attribute: str) -> go.Figure:
+    """Actual minus expected per group with 95% intervals (raw), and the shrunk estimate."""
+    t = table.sort_values("shrunk")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=t["difference"], y=t["group"], mode="markers", name="Actual − expected (95% CI)",
+        marker=dict(size=11, color=[verdict_color("driver") if v == "above expectation" else
+                                    verdict_color("negative") if v == "below expectation" else "#64748b"
+                                    for v in t["verdict"]]),
+        error_x=dict(type="data", symmetric=False, array=t["high"] - t["difference"],
+                     arrayminus=t["difference"] - t["low"], color="#94a3b8"),
+        customdata=t[["accounts", "verdict"]].to_numpy(),
+        hovertemplate="%{y}: %{x:.2f} (%{customdata[0]} accounts)<br>%{customdata[1]}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=t["shrunk"], y=t["group"], mode="markers", name="Shrunk toward average",
+                             marker=dict(symbol="diamond-open", size=10, color=PALETTE[0], line=dict(width=2))))
+    fig.add_vline(x=0, line_color="#94a3b8", line_dash="dot")
+    unit = t["unit"].iloc[0] if len(t) else ""
+    fig.update_xaxes(title=f"Actual minus expected ({unit})")
+    return _style(fig, f"By {attribute.replace('_', ' ')}: better or worse than their accounts predict",
+                  height=140 + 32 * len(t))
+
+
+def outcome_trend(frame: pd.DataFrame, outcome: str) -> go.Figure:
+    """One outcome per period."""
+    data = frame[frame["outcome"] == outcome]
+    fig = go.Figure(go.Scatter(x=data["period_on"], y=data["value"], mode="lines+markers",
+                               line=dict(color=PALETTE[0], width=3), connectgaps=False))
+    unit = data["unit"].iloc[0] if len(data) else ""
+    fig.update_yaxes(title=unit)
+    return _style(fig, outcome.replace("_", " ").capitalize(), height=300)
+
+
+def activity_trend(frame: pd.DataFrame) -> go.Figure:
+    """Each activity's total per period."""
+    if frame.empty:
+        return _style(go.Figure(), "Activity over time")
+    fig = px.line(frame, x="period_on", y="activities", color="activity", color_discrete_sequence=PALETTE,
+                  labels={"period_on": "", "activities": "Activities", "activity": ""})
+    return _style(fig, "Activity over time", height=340)
+
+
+def target_history(target: dict) -> go.Figure:
+    """Monthly history of an outcome with last year's level and the target."""
+    h = target["history"]
+    fig = go.Figure(go.Bar(x=h.iloc[:, 0], y=h["value"], marker_color="#93c5fd", name="History"))
+    if target["kind"] == "binary":
+        fig.add_hline(y=target["target"], line_color="#16a34a", line_dash="dash",
+                      annotation_text=f"target {target['target']:.1f}%")
+    fig.update_yaxes(title=target["unit"])
+    return _style(fig, f"{target['outcome'].replace('_', ' ').capitalize()}: history", height=300)
+
+
+def outcome_coverage(frame: pd.DataFrame) -> go.Figure:
+    """Outcome records per month, one small row per outcome on its own scale: gaps show months not covered."""
+    from plotly.subplots import make_subplots
+
+    if frame.empty:
+        return _style(go.Figure(), "Outcome records per month", height=220)
+    outcomes = sorted(frame["outcome"].unique())
+    fig = make_subplots(rows=len(outcomes), cols=1, shared_xaxes=True, vertical_spacing=0.3 / len(outcomes),
+                        subplot_titles=[o.replace("_", " ").capitalize() for o in outcomes])
+    for i, outcome in enumerate(outcomes):
+        rows = frame[frame["outcome"] == outcome]
+        fig.add_trace(go.Bar(x=rows["month_on"], y=rows["records"], name=outcome, customdata=rows[["accounts"]],
+                             marker_color=PALETTE[i % len(PALETTE)],
+                             hovertemplate="%{x|%b %Y}: %{y:,} records, %{customdata[0]:,} accounts<extra></extra>"),
+                      row=i + 1, col=1)
+    fig.update_yaxes(rangemode="tozero", nticks=3)
+    fig.update_annotations(x=0, xanchor="left", font_size=13)  # subplot titles flush left, above each row
+    fig.update_layout(showlegend=False, bargap=0.15)
+    return _style(fig, "Outcome records per month", height=80 + 120 * len(outcomes))
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same chart readable from the back of a room: larger type, taller canvas."""
+    fig.update_layout(font_size=20, height=max(fig.layout.height or 0, 560), title_font_size=24,
+                      margin=dict(l=20, r=20, t=70, b=20))
+    return fig

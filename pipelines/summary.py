@@ -90,3 +90,66 @@ def attribute_names(con: duckdb.DuckDBPyConnection) -> list[str]:
                           group by attribute_key having count(distinct value_text) <= 30
                           order by attribute_key""").fetchall()
     return [r[0] for r in rows]
+
+
+def attribute_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Values of each text attribute with few values (segment, region, team...), for filters."""
+    if not table_exists(con, "int_attributes_typed"):
+        return {}
+    rows = con.execute("""select attribute_key, list(distinct value_text order by value_text)
+                          from int_attributes_typed where not is_numeric and value_text is not null
+                          group by attribute_key having count(distinct value_text) <= 30
+                          order by attribute_key""").fetchall()
+    return {key: list(values) for key, values in rows}
+
+
+def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Accounts with no activity, outcome records per month, and what each check found."""
+    from pipelines.build import check_rows, run_checks
+
+    if not table_exists(con, "int_accounts_unioned"):
+        return {}
+    quiet = con.execute("""select u.account_id, u.has_outcome
+                           from int_accounts_unioned u where not u.has_activity
+                           order by u.account_id""").df()
+    coverage = con.execute("""select date_trunc('month', occurred_on)::date as month_on, outcome_key as outcome,
+                                     count(*) as records, count(distinct account_id) as accounts
+                              from stg_outcomes where occurred_on is not null
+                              group by all order by month_on, outcome""").df()
+    checks = {name: check_rows(con, name) for name in run_checks(con)}
+    return {"accounts_without_activity": quiet, "outcome_coverage": coverage, **{f"check:{k}": v for k, v in checks.items()}}
+
+
+def trends(con: duckdb.DuckDBPyConnection, filters=None) -> dict[str, pd.DataFrame]:
+    """Per period: each outcome's total (or yes rate) and each activity's total, for the chosen accounts."""
+    from pipelines.stats.frames import read_panel
+
+    if not table_exists(con, "account_periods"):
+        return {"outcomes": pd.DataFrame(), "activities": pd.DataFrame()}
+    panel = read_panel(con)
+    if filters is not None:
+        panel = filters.apply(panel)
+    panel = panel[panel["period_on"].notna()]
+    kinds = dict(con.execute("select outcome_key, outcome_kind from outcome_types").fetchall())
+    labels = dict(con.execute("select activity_key, activity_label from activity_types").fetchall())
+    rows = []
+    for key, kind in kinds.items():
+        col = f"o_{key}"
+        if col not in panel:
+            continue
+        if kind == "binary":
+            n = panel[f"{col}_n"]
+            yes = (panel[col] * n).groupby(panel["period_on"]).sum()
+            events = n.groupby(panel["period_on"]).sum()
+            value = (100 * yes / events.where(events > 0)).rename("value")
+            unit = "% yes"
+        else:
+            value = panel.groupby("period_on")[col].sum(min_count=1).rename("value")
+            unit = "total"
+        rows.append(value.reset_index().assign(outcome=key, kind=kind, unit=unit))
+    outcomes = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    acts = [c for c in panel.columns if c.startswith("n_")]
+    activities = (panel.groupby("period_on")[acts].sum().reset_index()
+                  .melt(id_vars="period_on", var_name="key", value_name="activities"))
+    activities["activity"] = activities["key"].str[2:].map(labels).fillna(activities["key"].str[2:])
+    return {"outcomes": outcomes, "activities": activities.drop(columns="key")}

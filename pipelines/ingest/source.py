@@ -139,7 +139,7 @@ def archive_copy(source: Source, archive_dir: str | os.PathLike) -> Path:
     """Keep the raw file under its content hash so every load can be traced to its bytes."""
     folder = Path(archive_dir) / source.sha256[:16]
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / _safe_file_name(source.name)
+    target = folder / safe_file_name(source.name)
     if not target.exists():
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
         os.close(fd)
@@ -148,7 +148,7 @@ def archive_copy(source: Source, archive_dir: str | os.PathLike) -> Path:
     return target
 
 
-def _safe_file_name(name: str) -> str:
+def safe_file_name(name: str) -> str:
     """A file name with no folder parts, so a user-chosen name never escapes the archive."""
     base = Path(name.replace("\\", "/")).name.strip().lstrip(".")
     cleaned = "".join(ch if ch.isalnum() or ch in "-_. " else "_" for ch in base)

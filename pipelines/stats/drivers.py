@@ -127,8 +127,9 @@ class OutcomeResult:
         }
 
 
-def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, validate: bool = True) -> list[OutcomeResult]:
-    """Driver analysis for every outcome (or one), on the panel as last built."""
+def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, validate: bool = True,
+            filters=None) -> list[OutcomeResult]:
+    """Driver analysis for every outcome (or one), on the panel as last built, for the filtered accounts."""
     catalog = outcome_catalog(con)
     if catalog.empty:
         raise ModelError("no outcomes loaded: load renewals, revenue or referrals exports first")
@@ -144,7 +145,7 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
                              "from activity_types").fetchall())
     results = []
     for row in catalog.itertuples():
-        frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls)
+        frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls, filters)
         result = analyze_frame(frame, labels, volumes, hours)
         if validate and result.findings:
             from pipelines.stats.validate import validation

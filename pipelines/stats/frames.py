@@ -285,16 +285,26 @@ def _drop_missing_controls(data: pd.DataFrame, controls: Controls, dropped: dict
 
 
 def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str, kind: str,
-              controls: Controls) -> Frame:
-    """The right frame for an outcome: events, per-period lags, or undated rows."""
+              controls: Controls, filters=None) -> Frame:
+    """The right frame for an outcome: events, per-period lags, or undated rows (after filters).
+
+    Lags and windows are computed on the whole history first, so filtering to recent periods
+    still counts the activity that came before them.
+    """
     grain = built_grain(con) or "month"
     dated = panel["period_on"].notna().any()
     undated_values = panel.loc[panel["period_on"].isna(), f"o_{outcome}"].notna().any() if f"o_{outcome}" in panel else False
     if undated_values or not dated:
-        return undated_frame(panel, outcome, kind, controls)
+        return undated_frame(filters.apply(panel) if filters is not None else panel, outcome, kind, controls)
     if kind == "binary":
-        return event_frame(panel, read_events(con, outcome, grain), outcome, controls, grain)
-    return per_period_frame(panel, outcome, kind, controls, grain)
+        events = read_events(con, outcome, grain)
+        if filters is not None and filters.active:
+            events = filters.apply_events(events, panel)
+        return event_frame(panel, events, outcome, controls, grain)
+    frame = per_period_frame(panel, outcome, kind, controls, grain)
+    if filters is not None and filters.active:
+        frame.data = filters.apply(frame.data).reset_index(drop=True)
+    return frame
 
 
 def typical_change(values: pd.Series) -> float:

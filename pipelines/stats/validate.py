@@ -58,6 +58,8 @@ def _random_holdout(frame: Frame) -> dict:
 
 
 def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
+    if frame.design == "per_period" and frame.kind == "amount":
+        return _compare_within(frame, train, test)
     terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
     trend = frame.design != "undated"
     y_train, y_test = _y(frame, train), _y(frame, test)
@@ -74,6 +76,37 @@ def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
     scores["metric"] = metric
     scores["gain"] = scores["controls_and_activities"][metric] - scores["controls_only"][metric]
     scores["n_train"], scores["n_test"] = len(train), len(test)
+    return scores
+
+
+def _compare_within(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
+    """Amounts are modelled within accounts, so score the same thing: how well each account's movement
+    inside the scored window is predicted (outcomes and predictions both centred on the account's mean
+    there; parameters come from the earlier periods only), trend alone against trend plus activities."""
+    terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
+    y_train, y_test = _y(frame, train), _y(frame, test)
+    level = pd.Series(y_train).groupby(train["account_id"].to_numpy()).mean()
+    known = test["account_id"].isin(level.index).to_numpy()
+    test, y_test = test[known], y_test[known]
+    if len(test) < MIN_TEST_ROWS:
+        raise ValueError("too few accounts seen both before and after the time split")
+    y_train_c = y_train - level.reindex(train["account_id"]).to_numpy()
+    test_ids = test["account_id"].to_numpy()
+    y_test_c = y_test - pd.Series(y_test).groupby(test_ids).transform("mean").to_numpy()
+    scores = {}
+    for label, use in (("controls_only", []), ("controls_and_activities", terms)):
+        Xtr, names = design(train, use, None, trend=True)
+        Xte, names_te = design(test, use, None, trend=True)
+        means = pd.DataFrame(Xtr).groupby(train["account_id"].to_numpy()).mean()
+        Xtr_c = Xtr - means.reindex(train["account_id"]).to_numpy()
+        Xte_c = Xte - means.reindex(test["account_id"]).to_numpy()
+        f = fit("amount", y_train_c, Xtr_c, names, train["account_id"].to_numpy(), within=True)
+        pred = _align(Xte_c, names_te, f.names) @ f.params
+        pred = pred - pd.Series(pred).groupby(test_ids).transform("mean").to_numpy()
+        scores[label] = _score("amount", y_test_c, pred)
+    scores.update(metric="r2", n_train=len(train), n_test=len(test),
+                  gain=scores["controls_and_activities"]["r2"] - scores["controls_only"]["r2"],
+                  scale="within accounts (movement around each account's own level)")
     return scores
 
 

@@ -1,0 +1,314 @@
+"""Data: upload exports, see and undo loads, what is loaded, and data quality."""
+
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from pipelines import figures
+from pipelines.errors import PayoffError
+from pipelines.ingest.mapping import KINDS, OUTCOME_KINDS, ROLES, VALUE_ROLES, ColumnSpec, Mapping
+
+HISTORY_COLUMNS = ("load_id", "file_name", "kind", "status", "rows_read", "rows_loaded", "rows_duplicate",
+                   "rows_rejected", "loaded_at", "undone_at", "sha256")
+PREVIEW_ROWS = 10  # rows of an upload shown before loading it
+HASH_CHARS = 12  # enough of a SHA-256 to tell files apart in a table
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+EMPTY_STATE = ("No data yet. Load the bundled sample with `payoff demo`, or upload your exports in the "
+               "**Upload** tab (or `payoff ingest FILE...` on the command line).")
+
+
+def download(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """A CSV download button under a table."""
+    st.download_button("Download CSV", data.csv_bytes(frame), file_name, "text/csv", key=key,
+                       icon=":material/download:")
+
+
+def mapping_table(mapping: Mapping) -> pd.DataFrame:
+    """The editable view of a mapping: one row per column of the file."""
+    return pd.DataFrame([{"column": c.column, "role": c.role, "name": c.name, "outcome_kind": c.outcome_kind}
+                         for c in mapping.columns], columns=["column", "role", "name", "outcome_kind"])
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
+
+
+def mapping_from_table(proposal: Mapping, table: pd.DataFrame) -> Mapping:
+    """The proposal with the analyst's roles and names; word lists, levels and decimals kept where the role stayed."""
+    columns = []
+    for spec, row in zip(proposal.columns, table.to_dict("records")):
+        role = _text(row["role"]) or "ignore"
+        name = _text(row["name"]) if role in VALUE_ROLES else None
+        kind = _text(row["outcome_kind"]) if role == "outcome" else None
+        if role == spec.role:
+            kept = replace(spec, name=name, outcome_kind=kind)
+            if kind != spec.outcome_kind:  # yes/no words belong to the kind they were read for
+                kept = replace(kept, yes=None, no=None, blank=None)
+            columns.append(kept)
+        else:
+            columns.append(ColumnSpec(spec.column, role, name=name, outcome_kind=kind))
+    return Mapping(proposal.kind, columns, row_event=proposal.row_event, date_order=proposal.date_order,
+                   notes=list(proposal.notes))
+
+
+def _proposal(file_id: str, name: str, content: bytes, kind: str | None):
+    """data.propose, remembered per upload and kind for this session (big files are hashed once)."""
+    memo = st.session_state.setdefault("data_proposals", {})
+    if (file_id, kind) not in memo:
+        try:
+            memo[(file_id, kind)] = data.propose(name, content, kind)
+        except PayoffError as exc:
+            memo[(file_id, kind)] = exc
+    return memo[(file_id, kind)]
+
+
+def _load(file_id: str, name: str, content: bytes, mapping: Mapping) -> None:
+    """Button callback: load one upload and keep the report (or the refusal) for the next run."""
+    try:
+        st.session_state["data_results"][file_id] = data.ingest(name, content, mapping)
+    except PayoffError as exc:
+        st.session_state["data_results"][file_id] = exc
+
+
+def _undo(load_id: int) -> None:
+    """Button callback: undo one load and keep what it removed for the next run."""
+    try:
+        st.session_state["data_undone"] = data.undo(load_id)
+    except PayoffError as exc:
+        st.session_state["data_undone"] = exc
+    st.session_state[f"undo_confirm_{load_id}"] = False
+
+
+def show_report(report, version: str) -> None:
+    """The load report: counts that add up, duplicates, notes and every rejected row."""
+    if report.status == "skipped":
+        st.info(f"**{report.file}** was already loaded as load {report.load_id}; nothing changed. "
+                "Undo that load under **Load history** to load the file again.", icon=":material/info:")
+        return
+    st.success(f"**{report.file}** loaded as load {report.load_id} ({report.kind.replace('_', ' ')}).",
+               icon=":material/check_circle:")
+    cols = st.columns(4)
+    cols[0].metric("Rows read", f"{report.rows_read:,}")
+    cols[1].metric("Rows loaded", f"{report.rows_loaded:,}")
+    cols[2].metric("Duplicate", f"{report.rows_duplicate:,}")
+    cols[3].metric("Rejected", f"{report.rows_rejected:,}")
+    for line in report.duplicate_detail:
+        st.markdown(f"- Duplicate rows: {line}")
+    for note in report.notes:
+        st.markdown(f"- {note}")
+    if report.rows_rejected:
+        st.markdown("**Rejected rows** (not loaded; fix them in the export and load it again)")
+        rejected = data.rejects(version, report.load_id)
+        st.dataframe(rejected, hide_index=True, width="stretch",
+                     column_order=("row_number", "column_name", "value", "reason"), column_config={
+                         "row_number": st.column_config.NumberColumn("Row", format="%d"),
+                         "column_name": "Column", "value": "Value", "reason": "Reason"})
+        download(rejected, f"rejects_load_{report.load_id}.csv", f"dl_rejects_{report.load_id}")
+
+
+def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
+    """One uploaded file: recognised kind, editable mapping, preview, Load button and its report."""
+    fid, name, content = uploaded.file_id, uploaded.name, uploaded.getvalue()
+    st.subheader(name, divider="gray")
+    result = st.session_state["data_results"].get(fid)
+    if result is not None and not isinstance(result, PayoffError):
+        show_report(result, version)
+        return
+    proposal = _proposal(fid, name, content, None)
+    if isinstance(proposal, PayoffError):
+        st.error(str(proposal), icon=":material/error:")
+        return
+    kind = st.selectbox("Kind of export", KINDS, index=KINDS.index(proposal[1].kind), key=f"kind_{fid}",
+                        format_func=lambda k: k.replace("_", " ").capitalize())
+    if kind != proposal[1].kind:
+        proposal = _proposal(fid, name, content, kind)
+        if isinstance(proposal, PayoffError):
+            st.error(str(proposal), icon=":material/error:")
+            return
+    source, mapping = proposal
+    earlier = history[(history["sha256"] == source.sha256) & history["undone_at"].isna()] \
+        if not history.empty else history
+    if not earlier.empty:
+        st.info(f"This file is already loaded as load {earlier['load_id'].iloc[0]}; loading it again changes "
+                "nothing.", icon=":material/info:")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Columns** · change a role or a name if the guess is wrong")
+        edited = st.data_editor(mapping_table(mapping), key=f"map_{fid}_{kind}", hide_index=True,
+                                width="stretch", num_rows="fixed", column_config={
+                                    "column": st.column_config.TextColumn("Column", disabled=True),
+                                    "role": st.column_config.SelectboxColumn("Role", options=ROLES, required=True),
+                                    "name": st.column_config.TextColumn("Stored as"),
+                                    "outcome_kind": st.column_config.SelectboxColumn("Outcome kind",
+                                                                                     options=OUTCOME_KINDS),
+                                })
+        for note in mapping.notes:
+            st.caption(note)
+    with right:
+        st.markdown(f"**First rows** · {DELIMITERS.get(source.delimiter, repr(source.delimiter))}-separated, "
+                    f"{source.encoding}")
+        width = len(source.header)
+        rows = [(list(r) + [""] * width)[:width] for r in source.sample[:PREVIEW_ROWS]]
+        st.dataframe(pd.DataFrame(rows, columns=source.header), hide_index=True, width="stretch")
+    st.button("Load", key=f"load_{fid}", type="primary", icon=":material/upload:", on_click=_load,
+              args=(fid, name, content, mapping_from_table(mapping, edited)))
+    if isinstance(result, PayoffError):
+        st.error(str(result), icon=":material/error:")
+
+
+def upload_tab(version: str, history: pd.DataFrame) -> None:
+    files = st.file_uploader("CRM exports", type=["csv", "tsv", "txt", "gz"], accept_multiple_files=True,
+                             key="upload", help="Activities, accounts, outcomes: Payoff recognises the layout.")
+    st.caption(f"The browser accepts files up to {st.get_option('server.maxUploadSize')} MB each. Load bigger "
+               "exports on the command line with `payoff ingest FILE`: same checks, same load history.")
+    current = {f.file_id for f in files or []}
+    st.session_state["data_results"] = {k: v for k, v in st.session_state.get("data_results", {}).items()
+                                        if k in current}
+    st.session_state["data_proposals"] = {k: v for k, v in st.session_state.get("data_proposals", {}).items()
+                                          if k[0] in current}
+    for uploaded in files or []:
+        with st.container(border=True):
+            upload_one(uploaded, version, history)
+
+
+def history_tab(history: pd.DataFrame) -> None:
+    done = st.session_state.pop("data_undone", None)
+    if isinstance(done, PayoffError):
+        st.error(str(done), icon=":material/error:")
+    elif done is not None:
+        st.success(f"Undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed.",
+                   icon=":material/undo:")
+    if history.empty:
+        st.info(EMPTY_STATE, icon=":material/upload_file:")
+        return
+    shown = history.assign(sha256=history["sha256"].str[:HASH_CHARS],
+                           status=history["undone_at"].isna().map({True: "active", False: "undone"}))
+    st.dataframe(shown, hide_index=True, width="stretch", column_order=HISTORY_COLUMNS, column_config={
+        "load_id": st.column_config.NumberColumn("Load", format="%d"),
+        "file_name": "File", "kind": "Kind", "status": "Status",
+        "sha256": st.column_config.TextColumn("SHA-256", help=f"first {HASH_CHARS} characters"),
+        "rows_read": st.column_config.NumberColumn("Read", format="localized"),
+        "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
+        "rows_duplicate": st.column_config.NumberColumn("Duplicate", format="localized"),
+        "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+        "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="D MMM YYYY, HH:mm"),
+        "undone_at": st.column_config.DatetimeColumn("Undone at", format="D MMM YYYY, HH:mm"),
+    })
+    download(history, "loads.csv", "dl_loads")
+    active = history[history["undone_at"].isna()]
+    if active.empty:
+        return
+    st.subheader("Undo a load")
+    files = dict(zip(active["load_id"], active["file_name"]))
+    load_id = st.selectbox("Load", list(files), index=None, key="undo_load", placeholder="Choose a load to undo",
+                           format_func=lambda i: f"{i} · {files[i]}")
+    sure = load_id is not None and st.checkbox(  # one checkbox per load: choosing another asks again
+        f"Yes, remove everything load {load_id} ({files[load_id]}) added", key=f"undo_confirm_{load_id}")
+    st.button("Undo load", key="undo_button", icon=":material/undo:", disabled=not sure, on_click=_undo,
+              args=(None if load_id is None else int(load_id),))
+
+
+def loaded_tab(version: str, info) -> None:
+    if info.first_on is not None:
+        st.caption(f"Activity from {info.first_on:%d %b %Y} to {info.last_on:%d %b %Y} · "
+                   f"panel built by {info.grain or 'month'} · database `{data.env_db_label()}`")
+    cols = st.columns(5)
+    cols[0].metric("Accounts", f"{info.n_accounts:,}")
+    cols[1].metric("Activities", f"{info.n_activities:,}")
+    cols[2].metric("Activity types", info.n_activity_types)
+    cols[3].metric("Outcomes", info.n_outcomes)
+    cols[4].metric("Active loads", info.n_loads)
+    st.plotly_chart(figures.activity_by_month(data.activity_by_month(version)), width="stretch",
+                    key="loaded_activity_chart")
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Activity types")
+        types = data.activity_types(version)
+        st.dataframe(types, hide_index=True, width="stretch", column_config={
+            "activity": "Activity", "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
+            "first_logged": st.column_config.DateColumn("First logged", format="D MMM YYYY"),
+            "last_logged": st.column_config.DateColumn("Last logged", format="D MMM YYYY"),
+            "activities": st.column_config.NumberColumn("Activities", format="localized"),
+            "hours_logged": st.column_config.NumberColumn("Hours logged", format="localized"),
+            "activities_with_duration": st.column_config.NumberColumn("With duration", format="localized"),
+        })
+        download(types, "activity_types.csv", "dl_types")
+    with right:
+        attributes = data.attribute_names(version)
+        if attributes:
+            default = attributes.index("segment") if "segment" in attributes else 0
+            attribute = st.selectbox("Accounts by", attributes, index=default, key="loaded_attribute")
+            accounts = data.accounts_by(version, attribute)
+            st.plotly_chart(figures.accounts_by(accounts, attribute), width="stretch", key="loaded_accounts_chart")
+            download(accounts, f"accounts_by_{attribute}.csv", "dl_accounts_by")
+    st.subheader("Outcomes")
+    outcomes = data.outcome_types(version)
+    if outcomes.empty:
+        st.warning("No outcomes loaded yet: load renewals, revenue or referrals exports to analyse drivers.")
+        return
+    st.dataframe(outcomes, hide_index=True, width="stretch", column_config={
+        "outcome": "Outcome", "kind": "Kind", "records": st.column_config.NumberColumn("Records", format="localized"),
+        "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
+        "first_on": st.column_config.DateColumn("First", format="D MMM YYYY"),
+        "last_on": st.column_config.DateColumn("Last", format="D MMM YYYY"),
+        "yes_percent": st.column_config.NumberColumn("Yes %", format="%.1f%%"),
+        "total": st.column_config.NumberColumn("Total", format="localized"),
+    })
+    download(outcomes, "outcomes.csv", "dl_outcomes")
+
+
+def quality_tab(version: str) -> None:
+    quality = data.data_quality(version)
+    st.subheader("Activity logging")
+    st.plotly_chart(figures.activity_by_month(data.activity_by_month(version)), width="stretch",
+                    key="quality_activity_chart")
+    st.caption("Months with much less activity than their neighbours are usually gaps in the export, not quiet "
+               "months.")
+    st.subheader("Accounts with no activity")
+    quiet = quality.get("accounts_without_activity", pd.DataFrame())
+    if quiet.empty:
+        st.success("Every account has logged activity.", icon=":material/check_circle:")
+    else:
+        st.markdown(f"{len(quiet):,} accounts appear in outcome or account exports but have no activity logged.")
+        st.dataframe(quiet, hide_index=True, width="stretch")
+        download(quiet, "accounts_without_activity.csv", "dl_quiet")
+    st.subheader("Outcome coverage")
+    coverage = quality.get("outcome_coverage", pd.DataFrame())
+    if coverage.empty:
+        st.warning("No dated outcome records loaded yet.")
+    else:
+        st.caption("Each outcome on its own scale: a month without a bar is a month its export does not cover.")
+        st.plotly_chart(figures.outcome_coverage(coverage), width="stretch", key="quality_coverage_chart")
+        download(coverage, "outcome_coverage.csv", "dl_coverage")
+    st.subheader("Checks")
+    failing = {k.removeprefix("check:"): v for k, v in quality.items() if k.startswith("check:")}
+    if not failing:
+        st.success("Every data check passes.", icon=":material/check_circle:")
+    for name, rows in failing.items():
+        with st.expander(f":material/warning: {name.replace('_', ' ').capitalize()} · {len(rows):,} rows"):
+            st.dataframe(rows, hide_index=True, width="stretch")
+            download(rows, f"check_{name}.csv", f"dl_check_{name}")
+
+
+st.title("Data")
+version = data.db_version()
+info = data.overview(version)
+history = data.loads(version) if info is not None else pd.DataFrame()
+
+upload, loads_, loaded, quality = st.tabs(["Upload", "Load history", "What's loaded", "Data quality"])
+with upload:
+    upload_tab(version, history)
+with loads_:
+    history_tab(history)
+with loaded:
+    if info is None or info.empty:
+        st.info(EMPTY_STATE, icon=":material/upload_file:")
+    else:
+        loaded_tab(version, info)
+with quality:
+    if info is None or info.empty:
+        st.info(EMPTY_STATE, icon=":material/upload_file:")
+    else:
+        quality_tab(version)

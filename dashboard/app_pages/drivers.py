@@ -1,0 +1,50 @@
+"""Drivers: every activity ranked by adjusted effect, raw beside it, verdicts and sentences."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data
+from pipelines import figures
+from pipelines.stats.report import to_frame
+
+st.title("Drivers")
+version, view = data.current()
+results = data.analysis(version, view)
+if ui.no_analysis(results):
+    st.stop()
+result = ui.pick_outcome(results, key="drivers_outcome")
+st.caption(ui.model_caption(result))
+
+holdout = result.validation.get("holdout", {})
+if "gain" in holdout:
+    metric = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}[holdout["metric"]]
+    base = holdout["controls_only"][holdout["metric"]]
+    full = holdout["controls_and_activities"][holdout["metric"]]
+    baseline = ("the trend alone, in each account's month-to-month movement" if "scale" in holdout
+                else "account attributes alone")
+    st.info(f"On later data the model never saw, activities add **{holdout['gain']:+.3f} {metric}** over "
+            f"{baseline} ({base:.3f} → {full:.3f}; {holdout['split']}).", icon=":material/verified:")
+
+ui.chart(figures.driver_forest(result), key="forest")
+
+table = to_frame([result]).drop(columns=["outcome", "kind", "n_used", "n_dropped"])
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "effect": st.column_config.NumberColumn("Adjusted", format="%.2f"),
+    "low": st.column_config.NumberColumn("95% low", format="%.2f"),
+    "high": st.column_config.NumberColumn("95% high", format="%.2f"),
+    "raw_effect": st.column_config.NumberColumn("Raw", format="%.2f"),
+    "within_account_effect": st.column_config.NumberColumn("Within account", format="%.2f"),
+    "effect_per_typical_change": st.column_config.NumberColumn("Per typical change", format="%.2f"),
+    "p_value": st.column_config.NumberColumn("p", format="%.2g"),
+    "q_value": st.column_config.NumberColumn("q (BH)", format="%.2g"),
+    "sentence": st.column_config.TextColumn("In words", width="large"),
+})
+st.download_button("Download CSV", data.csv_bytes(table), f"drivers_{result.outcome}.csv", "text/csv",
+                   key="dl_drivers")
+
+st.subheader("In plain words")
+for f in result.findings:
+    flags = f" · _{'; '.join(f.flags)}_" if f.flags else ""
+    st.markdown(f"{ui.badge(f.verdict)} **{f.label}**: {f.sentence}{flags}")
+for note in result.notes:
+    st.warning(note)

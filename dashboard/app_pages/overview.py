@@ -1,0 +1,41 @@
+"""Overview: per outcome, what pays off and what is only busy, and the trends."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data
+from pipelines import figures
+
+st.title("Which activities pay off")
+version, view = data.current()
+results = data.analysis(version, view)
+if ui.no_analysis(results):
+    st.stop()
+st.caption(f"{view.filters.describe()} · by {view.grain}")
+
+trends = data.trends(version, view)
+DRIVERS = ("driver", "saturated")
+for result in results:
+    with st.container(border=True):
+        st.subheader(ui.outcome_label(result.outcome))
+        st.caption(ui.model_caption(result))
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**Pays off**")
+            drivers = [f for f in result.findings if f.verdict in DRIVERS][:3]
+            for f in drivers:
+                st.markdown(f"{ui.badge(f.verdict)} **{f.label}** — {f.sentence}")
+            if not drivers:
+                st.markdown("No activity shows a clear association with this outcome.")
+        with right:
+            st.markdown("**Busy, but not paying off**")
+            busy = sorted([f for f in result.findings if f.verdict not in DRIVERS and f.verdict != "negative"],
+                          key=lambda f: -f.volume)[:2]
+            for f in busy:
+                st.markdown(f"{ui.badge(f.verdict)} **{f.label}** ({f.volume:,.0f} logged) — {f.sentence}")
+            if not busy:
+                st.markdown("Every activity logged is associated with this outcome.")
+        if not trends["outcomes"].empty:
+            ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
+
+ui.chart(figures.activity_trend(trends["activities"]), key="activity_trend")

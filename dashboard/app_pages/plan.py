@@ -1,0 +1,72 @@
+"""Plan: a realistic target from history, what-if activity changes, and the plan for a target."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data
+from pipelines import figures
+from pipelines.errors import PayoffError
+from pipelines.stats.plan import CAVEAT
+
+st.title("Plan")
+version, view = data.current()
+results = data.analysis(version, view)
+if ui.no_analysis(results):
+    st.stop()
+result = ui.pick_outcome(results, key="plan_outcome")
+st.warning(CAVEAT, icon=":material/info:")
+unit = result.findings[0].effect.unit if result.findings else ""
+
+st.subheader("Realistic target")
+growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), 0.0, 20.0, 5.0, 0.5,
+                   key="plan_growth")
+try:
+    target = data.target(version, view, result.outcome, growth / 100)
+    cols = st.columns(3)
+    fmt = (lambda v: f"{v:.1f}%") if result.kind == "binary" else (lambda v: f"{v:,.0f}")
+    cols[0].metric("Prior 12 months", fmt(target["prior_12_months"]))
+    cols[1].metric("Last 12 months", fmt(target["last_12_months"]),
+                   f"{target['trend']:+.1f}{' pts' if result.kind == 'binary' else '%'}")
+    cols[2].metric("Target", fmt(target["target"]))
+    st.caption(f"Target basis: {target['basis']}")
+    ui.chart(figures.target_history(target), key="target_chart")
+except PayoffError as exc:
+    st.info(str(exc))
+
+st.subheader("What if")
+st.caption("Change each activity by this much per account per month; the prediction holds everything else as it was.")
+changes = {}
+sliders = st.columns(3)
+for i, f in enumerate(result.findings):
+    with sliders[i % 3]:
+        changes[f.activity] = st.slider(f.label, -2.0, 5.0, 0.0, 0.1, key=f"whatif_{result.outcome}_{f.activity}")
+moved = {k: v for k, v in changes.items() if v}
+if moved:
+    outcome = data.what_if(version, view, result.outcome, moved)
+    e = outcome.effect
+    st.metric(f"Predicted change in {ui.outcome_label(result.outcome).lower()}", f"{e.estimate:+.2f} {e.unit}",
+              help="95% interval below")
+    st.markdown(f"95% interval **{e.low:+.2f} to {e.high:+.2f}** {e.unit}.")
+else:
+    st.markdown("Move a slider to see the predicted change.")
+
+st.subheader("From a target to a plan")
+drivers = [f.activity for f in result.findings if f.verdict in ("driver", "saturated")]
+labels = {f.activity: f.label for f in result.findings}
+chosen = st.multiselect("Activities to plan with", list(labels), default=drivers[:1], format_func=labels.get,
+                        key="plan_activities")
+goal = st.number_input(f"Outcome change wanted ({unit})", value=2.0, step=0.5, key="plan_goal")
+if chosen and goal:
+    plan = data.plan_for(version, view, result.outcome, goal, chosen)
+    if plan["reachable"]:
+        lo, hi = plan["range"]
+        rng = f"{lo:.2f} to {hi:.2f}" if lo is not None and hi is not None else "an open-ended range"
+        st.success(f"About **{plan['change_per_account_per_period']:.2f} more of each** of "
+                   f"{', '.join(labels[a].lower() for a in chosen)} per account per month "
+                   f"(range {rng}) is associated with {goal:+.1f} {unit}.", icon=":material/flag:")
+        if plan["hours_per_account_per_period"]:
+            hours = sum(plan["hours_per_account_per_period"].values())
+            st.markdown(f"That is about **{hours:.2f} hours** per account per month.")
+    else:
+        st.error("The chosen activities are not associated strongly enough with this outcome to reach that "
+                 "target within a plausible change (up to 50 more per account per month).")

@@ -1,0 +1,48 @@
+"""Teams: each team and rep against what their own accounts and activity mix predict."""
+
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data
+from pipelines import figures
+from pipelines.errors import PayoffError
+
+st.title("Teams")
+version, view = data.current()
+results = data.analysis(version, view)
+if ui.no_analysis(results):
+    st.stop()
+groups = [a for a in ("team", "owner", "region", "segment") if a in data.attribute_values(version)]
+if not groups:
+    st.info("Load an accounts export with a team or owner column to compare teams fairly.")
+    st.stop()
+left, right = st.columns(2)
+with left:
+    result = ui.pick_outcome(results, key="teams_outcome")
+with right:
+    attribute = st.selectbox("Compare by", groups, key="teams_by", format_func=str.capitalize)
+st.caption("Each group is compared with the outcome its own accounts (size, segment, region) and activity mix "
+           "predict — not ranked by activity counts. Small groups are shrunk toward the average.")
+try:
+    table = data.team_table(version, view, result.outcome, attribute)
+except PayoffError as exc:
+    st.warning(str(exc))
+    st.stop()
+ui.chart(figures.group_comparison(table, attribute), key="groups")
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "difference": st.column_config.NumberColumn("Actual − expected", format="%.2f"),
+    "low": st.column_config.NumberColumn("95% low", format="%.2f"),
+    "high": st.column_config.NumberColumn("95% high", format="%.2f"),
+    "shrunk": st.column_config.NumberColumn("Shrunk", format="%.2f"),
+    "shrunk_low": None, "shrunk_high": None,
+    "actual": st.column_config.NumberColumn("Actual", format="%.2f"),
+    "expected": st.column_config.NumberColumn("Expected", format="%.2f"),
+})
+st.download_button("Download CSV", data.csv_bytes(table), f"{attribute}_{result.outcome}.csv", "text/csv",
+                   key="dl_groups")
+above = table[table["verdict"] != "as expected"]
+if above.empty:
+    st.markdown("No group differs from what its accounts and activity predict by more than chance would explain.")
+for row in above.itertuples():
+    st.markdown(f"**{row.group}** is {row.verdict}: {row.difference:+.1f} {row.unit} "
+                f"(95% CI {row.low:+.1f} to {row.high:+.1f}) across {row.accounts} accounts.")

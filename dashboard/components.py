@@ -1,0 +1,58 @@
+"""Small UI pieces the pages share: pickers, verdict badges, empty states. No caching, no data access."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pipelines.figures import verdict_color
+
+BADGE_COLORS = {"driver": "green", "saturated": "green", "negative": "red", "suspect reverse cause": "violet",
+                "confounded": "orange", "no evidence": "gray", "evidence of no effect": "blue"}
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def outcome_label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def pick_outcome(results, key: str = "outcome"):
+    """A select box over outcomes, remembered across pages (shared session key)."""
+    names = [r.outcome for r in results]
+    remembered = st.session_state.get("shared_outcome")
+    index = names.index(remembered) if remembered in names else 0
+    chosen = st.selectbox("Outcome", names, index=index, format_func=outcome_label, key=key)
+    st.session_state["shared_outcome"] = chosen
+    return next(r for r in results if r.outcome == chosen)
+
+
+def badge(verdict: str) -> str:
+    """Markdown for a coloured verdict badge."""
+    color = BADGE_COLORS.get(verdict.split(" by ")[0], "gray")
+    return f":{color}-badge[{verdict}]"
+
+
+def no_analysis(results) -> bool:
+    """Show the friendly empty state when there is nothing to analyse; True if the page should stop."""
+    if results:
+        return False
+    st.info("No outcomes to analyse yet. Load activity and outcome exports on the **Data** page "
+            "(or run `payoff demo` for the bundled sample).", icon=":material/upload_file:")
+    st.page_link("app_pages/data_page.py", label="Go to Data", icon=":material/database:")
+    return True
+
+
+def chart(fig, key: str) -> None:
+    """A Plotly chart at full width with a PNG download in its toolbar."""
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
+
+
+def model_caption(result) -> str:
+    """How the outcome was modelled, with n used and dropped."""
+    dropped = f", {result.n_dropped:,} dropped ({'; '.join(f'{k}: {v:,}' for k, v in result.dropped.items())})" \
+        if result.n_dropped else ""
+    periods = result.periods
+    span = f" · {periods['first']} to {periods['last']}" if periods.get("first") else ""
+    return f"{result.model} · {result.n_used:,} used{dropped}{span} · controls: {', '.join(result.controls) or 'none'}"
+
+
+__all__ = ["badge", "chart", "model_caption", "no_analysis", "outcome_label", "pick_outcome", "verdict_color"]

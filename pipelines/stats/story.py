@@ -1,0 +1,54 @@
+"""The key findings in presentation order: one per screen or slide, shared by presentation mode and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DRIVERS = ("driver", "saturated")
+
+
+@dataclass
+class Slide:
+    """One finding: a headline, the sentence, and which chart tells it."""
+
+    outcome: str
+    headline: str
+    body: str
+    chart: str  # forest | curve | lag | busy | none
+    activity: str | None = None
+
+
+def key_findings(results) -> list[Slide]:
+    """Per outcome: the strongest driver, its timing or returns, the biggest busy-work, and the validation."""
+    slides: list[Slide] = []
+    for r in results:
+        name = r.outcome.replace("_", " ")
+        drivers = [f for f in r.findings if f.verdict in DRIVERS]
+        if drivers:
+            top = max(drivers, key=lambda f: f.effect_typical.estimate)
+            slides.append(Slide(r.outcome, f"{top.label} goes with {name}", top.sentence, "forest", top.activity))
+            if top.curve is not None and top.curve.knee is not None:
+                slides.append(Slide(r.outcome, f"{top.label}: returns flatten past {top.curve.knee}",
+                                    top.sentence, "curve", top.activity))
+            elif top.best_lag and r.design != "undated":
+                slides.append(Slide(r.outcome, f"{top.label} pays off {top.best_lag} {r.periods.get('grain') or 'period'}"
+                                    f"{'s' if top.best_lag > 1 else ''} later", top.sentence, "lag", top.activity))
+        else:
+            slides.append(Slide(r.outcome, f"No activity clearly moves {name}",
+                                "None of the logged activities shows an adjusted association with this outcome.",
+                                "forest"))
+        busy = sorted([f for f in r.findings if f.verdict not in DRIVERS and f.verdict != "negative"],
+                      key=lambda f: -f.volume)
+        if busy:
+            b = busy[0]
+            slides.append(Slide(r.outcome, f"{b.label}: busy, but not paying off for {name}", b.sentence, "busy",
+                                b.activity))
+        h = r.validation.get("holdout", {})
+        if "gain" in h:
+            metric = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}[h["metric"]]
+            slides.append(Slide(r.outcome, f"Does activity add to what we knew about {name}?",
+                                f"On later data the model never saw, activities add {h['gain']:+.3f} {metric} over "
+                                f"{'the trend alone, within accounts' if 'scale' in h else 'account attributes alone'} "
+                                f"({h['controls_only'][h['metric']]:.3f} → "
+                                f"{h['controls_and_activities'][h['metric']]:.3f}).", "none"))
+    return slides

@@ -48,10 +48,14 @@ def db_version() -> str:
     """A token that changes whenever the database file (or its write-ahead log) changes."""
     path = db_path()
     if not path.exists():
-        return "absent"
+        return f"absent:{path}"
     wal = Path(str(path) + ".wal")
-    stamp = path.stat().st_mtime_ns, path.stat().st_size, wal.stat().st_mtime_ns if wal.exists() else 0
-    return "-".join(map(str, stamp))
+    stat = path.stat()
+    return f"{path}:{stat.st_mtime_ns}-{stat.st_size}-{wal.stat().st_mtime_ns if wal.exists() else 0}"
+
+
+def _absent(version: str) -> bool:
+    return version.startswith("absent:")
 
 
 @st.cache_resource
@@ -86,7 +90,7 @@ def _writer():
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def overview(version: str) -> summary.Overview | None:
     """Headline counts, or None when there is no database yet."""
-    if version == "absent":
+    if _absent(version):
         return None
     with _reader() as con:
         return summary.overview(con)
@@ -133,6 +137,8 @@ def accounts_by(version: str, attribute: str) -> pd.DataFrame:
 def loads(version: str) -> pd.DataFrame:
     from pipelines.ingest import list_loads
 
+    if _absent(version):
+        return pd.DataFrame()
     with _reader() as con:
         return list_loads(con)
 
@@ -141,6 +147,8 @@ def loads(version: str) -> pd.DataFrame:
 def rejects(version: str, load_id: int | None = None) -> pd.DataFrame:
     from pipelines.ingest.load import load_rejects
 
+    if _absent(version):
+        return pd.DataFrame()
     with _reader() as con:
         return load_rejects(con, load_id)
 
@@ -148,6 +156,8 @@ def rejects(version: str, load_id: int | None = None) -> pd.DataFrame:
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def data_quality(version: str) -> dict[str, pd.DataFrame]:
     """Accounts without activity, outcome coverage by month, and failing checks."""
+    if _absent(version):
+        return {}
     with _reader() as con:
         return summary.data_quality(con)
 
@@ -165,7 +175,7 @@ def analysis(version: str, view: View) -> list:
     """Driver results for every outcome (shared read-only across sessions; holds model matrices)."""
     from pipelines.stats.drivers import analyze
 
-    if version == "absent":
+    if _absent(version):
         return []
     with _reader(view.grain) as con:
         if summary.overview(con).n_outcomes == 0:

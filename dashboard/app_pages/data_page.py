@@ -1,20 +1,19 @@
 """Data: upload exports, see and undo loads, what is loaded, and data quality."""
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
-from pipelines.ingest.mapping import KINDS, OUTCOME_KINDS, ROLES, VALUE_ROLES, ColumnSpec, Mapping
+from pipelines.ingest.mapping import KINDS, OUTCOME_KINDS, ROLES, Mapping, mapping_from_table, mapping_table
 
 HISTORY_COLUMNS = ("load_id", "file_name", "kind", "status", "rows_read", "rows_loaded", "rows_duplicate",
                    "rows_rejected", "loaded_at", "undone_at", "sha256")
 PREVIEW_ROWS = 10  # rows of an upload shown before loading it
 HASH_CHARS = 12  # enough of a SHA-256 to tell files apart in a table
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+NO_ACTIVITY = "No activities loaded yet: load an activity export (calls, emails, meetings...) to analyse drivers."
 EMPTY_STATE = ("No data yet. Load the bundled sample with `payoff demo`, or upload your exports in the "
                "**Upload** tab (or `payoff ingest FILE...` on the command line).")
 
@@ -23,34 +22,6 @@ def download(frame: pd.DataFrame, file_name: str, key: str) -> None:
     """A CSV download button under a table."""
     st.download_button("Download CSV", data.csv_bytes(frame), file_name, "text/csv", key=key,
                        icon=":material/download:")
-
-
-def mapping_table(mapping: Mapping) -> pd.DataFrame:
-    """The editable view of a mapping: one row per column of the file."""
-    return pd.DataFrame([{"column": c.column, "role": c.role, "name": c.name, "outcome_kind": c.outcome_kind}
-                         for c in mapping.columns], columns=["column", "role", "name", "outcome_kind"])
-
-
-def _text(value) -> str | None:
-    return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
-
-
-def mapping_from_table(proposal: Mapping, table: pd.DataFrame) -> Mapping:
-    """The proposal with the analyst's roles and names; word lists, levels and decimals kept where the role stayed."""
-    columns = []
-    for spec, row in zip(proposal.columns, table.to_dict("records")):
-        role = _text(row["role"]) or "ignore"
-        name = _text(row["name"]) if role in VALUE_ROLES else None
-        kind = _text(row["outcome_kind"]) if role == "outcome" else None
-        if role == spec.role:
-            kept = replace(spec, name=name, outcome_kind=kind)
-            if kind != spec.outcome_kind:  # yes/no words belong to the kind they were read for
-                kept = replace(kept, yes=None, no=None, blank=None)
-            columns.append(kept)
-        else:
-            columns.append(ColumnSpec(spec.column, role, name=name, outcome_kind=kind))
-    return Mapping(proposal.kind, columns, row_event=proposal.row_event, date_order=proposal.date_order,
-                   notes=list(proposal.notes))
 
 
 def _proposal(file_id: str, name: str, content: bytes, kind: str | None):
@@ -220,21 +191,27 @@ def loaded_tab(version: str, info) -> None:
     cols[2].metric("Activity types", info.n_activity_types)
     cols[3].metric("Outcomes", info.n_outcomes)
     cols[4].metric("Active loads", info.n_loads)
-    st.plotly_chart(figures.activity_by_month(data.activity_by_month(version)), width="stretch",
-                    key="loaded_activity_chart")
+    if info.n_activities:
+        st.plotly_chart(figures.activity_by_month(data.activity_by_month(version)), width="stretch",
+                        key="loaded_activity_chart")
+    else:
+        st.warning(NO_ACTIVITY)
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Activity types")
         types = data.activity_types(version)
-        st.dataframe(types, hide_index=True, width="stretch", column_config={
-            "activity": "Activity", "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
-            "first_logged": st.column_config.DateColumn("First logged", format="D MMM YYYY"),
-            "last_logged": st.column_config.DateColumn("Last logged", format="D MMM YYYY"),
-            "activities": st.column_config.NumberColumn("Activities", format="localized"),
-            "hours_logged": st.column_config.NumberColumn("Hours logged", format="localized"),
-            "activities_with_duration": st.column_config.NumberColumn("With duration", format="localized"),
-        })
-        download(types, "activity_types.csv", "dl_types")
+        if types.empty:
+            st.caption("None loaded yet.")
+        else:
+            st.dataframe(types, hide_index=True, width="stretch", column_config={
+                "activity": "Activity", "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
+                "first_logged": st.column_config.DateColumn("First logged", format="D MMM YYYY"),
+                "last_logged": st.column_config.DateColumn("Last logged", format="D MMM YYYY"),
+                "activities": st.column_config.NumberColumn("Activities", format="localized"),
+                "hours_logged": st.column_config.NumberColumn("Hours logged", format="localized"),
+                "activities_with_duration": st.column_config.NumberColumn("With duration", format="localized"),
+            })
+            download(types, "activity_types.csv", "dl_types")
     with right:
         attributes = data.attribute_names(version)
         if attributes:
@@ -262,10 +239,13 @@ def loaded_tab(version: str, info) -> None:
 def quality_tab(version: str) -> None:
     quality = data.data_quality(version)
     st.subheader("Activity logging")
-    st.plotly_chart(figures.activity_by_month(data.activity_by_month(version)), width="stretch",
-                    key="quality_activity_chart")
-    st.caption("Months with much less activity than their neighbours are usually gaps in the export, not quiet "
-               "months.")
+    activity = data.activity_by_month(version)
+    if activity.empty:
+        st.warning(NO_ACTIVITY)
+    else:
+        st.plotly_chart(figures.activity_by_month(activity), width="stretch", key="quality_activity_chart")
+        st.caption("Months with much less activity than their neighbours are usually gaps in the export, not "
+                   "quiet months.")
     st.subheader("Accounts with no activity")
     quiet = quality.get("accounts_without_activity", pd.DataFrame())
     if quiet.empty:

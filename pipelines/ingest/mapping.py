@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipelines.errors import MappingError
 
@@ -202,3 +203,31 @@ def save_mapping(con: duckdb.DuckDBPyConnection, header: list[str], mapping: Map
         "insert or replace into mappings values (?, ?, ?, ?)",
         [header_signature(header), mapping.kind, json.dumps(mapping.to_json()), datetime.now()],
     )
+
+
+def mapping_table(mapping: Mapping) -> pd.DataFrame:
+    """The editable view of a mapping: one row per column of the file."""
+    return pd.DataFrame([{"column": c.column, "role": c.role, "name": c.name, "outcome_kind": c.outcome_kind}
+                         for c in mapping.columns], columns=["column", "role", "name", "outcome_kind"])
+
+
+def _text(value) -> str | None:
+    return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
+
+
+def mapping_from_table(proposal: Mapping, table: pd.DataFrame) -> Mapping:
+    """The proposal with the analyst's roles and names; word lists, levels and decimals kept where the role stayed."""
+    columns = []
+    for spec, row in zip(proposal.columns, table.to_dict("records")):
+        role = _text(row["role"]) or "ignore"
+        name = _text(row["name"]) if role in VALUE_ROLES else None
+        kind = _text(row["outcome_kind"]) if role == "outcome" else None
+        if role == spec.role:
+            kept = replace(spec, name=name, outcome_kind=kind)
+            if kind != spec.outcome_kind:  # yes/no words belong to the kind they were read for
+                kept = replace(kept, yes=None, no=None, blank=None)
+            columns.append(kept)
+        else:
+            columns.append(ColumnSpec(spec.column, role, name=name, outcome_kind=kind))
+    return Mapping(proposal.kind, columns, row_event=proposal.row_event, date_order=proposal.date_order,
+                   notes=list(proposal.notes))

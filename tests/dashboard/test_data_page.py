@@ -105,6 +105,8 @@ def test_uploading_renewals_into_a_fresh_database_loads_every_row(fresh_db):
     assert loads["file_name"].tolist() == ["renewals.csv"]
     assert loads["rows_loaded"].tolist() == [RENEWALS_ROWS]
     assert _metrics(at)["Active loads"] == "1", "the other tabs show the new load on the same run"
+    assert any("No activities loaded yet" in w.value for w in at.warning)
+    assert len(at.get("plotly_chart")) == 1, "only outcome coverage: no empty activity charts"
 
 
 def test_a_role_changed_in_the_mapping_table_is_what_gets_loaded(fresh_db):

@@ -122,3 +122,27 @@ def test_no_mapping_is_saved_for_a_different_header_set(write, ingest, con):
     ingest(write("jan.csv", FILE), mapping=Mapping.from_json(MAPPING))
     other = open_source(write("other.csv", "Cust,Period,Widgets,Spend\nA1,2025-01,3,10.5\n"))
     assert saved_mapping(con, other.header) is None
+
+
+def test_mapping_table_round_trip_keeps_words_where_the_role_stays():
+    from pipelines.ingest.mapping import mapping_from_table, mapping_table
+
+    proposal = Mapping.from_json({"kind": "outcomes", "columns": [
+        {"column": "Account", "role": "account_id"},
+        {"column": "Status", "role": "outcome", "name": "renewed", "outcome_kind": "binary",
+         "yes": ["renewed"], "no": ["churned"], "blank": ["pending"]},
+        {"column": "Value", "role": "attribute", "name": "value", "decimal": ","}]})
+    table = mapping_table(proposal)
+    assert list(table.columns) == ["column", "role", "name", "outcome_kind"]
+    assert table.to_dict("records")[1] == {"column": "Status", "role": "outcome", "name": "renewed",
+                                           "outcome_kind": "binary"}
+    same = mapping_from_table(proposal, table)
+    assert same.to_json() == proposal.to_json()
+    table.loc[2, "role"] = "ignore"
+    table.loc[1, "name"] = "kept"
+    edited = mapping_from_table(proposal, table)
+    assert edited.columns[1].yes == ["renewed"] and edited.columns[1].name == "kept"
+    assert edited.columns[2].role == "ignore" and edited.columns[2].decimal is None
+    table.loc[1, "outcome_kind"] = "count"
+    recast = mapping_from_table(proposal, table)
+    assert recast.columns[1].yes is None, "yes/no words belong to the binary kind they were read for"

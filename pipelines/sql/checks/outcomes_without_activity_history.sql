@@ -1,5 +1,5 @@
 -- Yes/no outcome events dated before any activity of their account was logged (no history to learn from).
--- Grain: one row per such event (zero rows = pass).
+-- Grain: one row per such dated event (zero rows = pass); undated one-row-per-account outcomes have no time order.
 -- Reads: outcome_events, stg_activity_events, stg_activity_counts.
 with first_activity as (
     select account_id, min(first_on) as first_on

@@ -12,6 +12,9 @@ from pipelines.stats.models import design, fit
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
 MIN_TEST_ROWS = 30
 N_WINDOWS = 4  # rolling time windows for stability
+BOOTSTRAP_DRAWS = 20  # account-cluster bootstrap resamples for the stability of each verdict
+BOOTSTRAP_MAX_ROWS = 2_000_000  # above this many resampled rows in all, draws are reduced to fit
+BOOTSTRAP_SEED = 20241
 
 
 def validation(frame: Frame, result) -> dict:
@@ -25,6 +28,48 @@ def validation(frame: Frame, result) -> dict:
         out["stability"] = stability(frame, result)
     except (ModelError, ValueError) as exc:
         out["stability"] = {"note": f"no stability check: {exc}"}
+    try:
+        out["bootstrap"] = bootstrap(frame, result)
+    except (ModelError, ValueError) as exc:
+        out["bootstrap"] = {"note": f"no bootstrap: {exc}"}
+    return out
+
+
+def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
+    """Resample accounts with replacement and refit: how often is each activity a significant positive?
+
+    Every drawn account keeps all its rows and becomes its own cluster, so the within-account
+    design and the clustered errors stay valid in each draw.
+    """
+    from pipelines.stats.drivers import _fit_models
+
+    data = frame.data
+    rows_by_account = data.groupby("account_id", sort=False).indices
+    accounts = list(rows_by_account)
+    draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(data), 1)))
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    hits = {f.activity: 0 for f in result.findings}
+    fitted = 0
+    for _ in range(draws):
+        chosen = rng.integers(0, len(accounts), len(accounts))
+        positions = np.concatenate([rows_by_account[accounts[i]] for i in chosen])
+        labels = np.repeat(np.arange(len(chosen)), [len(rows_by_account[accounts[i]]) for i in chosen])
+        sample = data.iloc[positions].reset_index(drop=True).assign(account_id=labels.astype(str))
+        try:
+            adjusted = _fit_models(Frame(**{**frame.__dict__, "data": sample}), adjusted_only=True)["adjusted"]
+        except (ModelError, ValueError, np.linalg.LinAlgError):
+            continue
+        fitted += 1
+        for f in result.findings:
+            z, p = adjusted.z(f.term), adjusted.p(f.term)
+            hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
+    if not fitted:
+        raise ValueError("no bootstrap draw could be fitted")
+    out = {"draws": fitted, "activities": {a: {"positive_and_significant": n, "share": n / fitted}
+                                           for a, n in hits.items()}}
+    for f in result.findings:
+        if f.verdict in ("driver", "saturated"):
+            f.flags.append(f"a significant positive in {hits[f.activity]} of {fitted} bootstrap resamples")
     return out
 
 

@@ -119,3 +119,21 @@ def test_every_finding_reads_as_an_association():
             assert f.sentence and "cause" not in f.sentence.replace("not proof of cause", "").replace(
                 "reverse cause", "").replace("because", "")
             assert "causes" not in f.sentence
+
+
+def test_validation_holds_out_later_periods_and_bootstraps_accounts():
+    from pipelines.stats.validate import validation
+
+    world = planted.simulate(21, n_accounts=300)
+    frame = per_period_frame(world.panel, "revenue", "amount", choose_controls(world.meta, world.panel), "month")
+    result = analyze_frame(frame)
+    checks = validation(frame, result)
+    holdout = checks["holdout"]
+    assert holdout["gain"] > 0, "activities with planted effects improve the out-of-time score"
+    assert holdout["n_train"] + holdout["n_test"] == frame.n_used
+    boot = checks["bootstrap"]["activities"]
+    assert checks["bootstrap"]["draws"] >= 10
+    assert boot["driver"]["share"] >= 0.9
+    assert all(boot[a]["share"] <= 0.35 for a in planted.NOISE)
+    windows = checks["stability"]["driver"]
+    assert windows["of"] == 4 and windows["driver_in"] >= 3

@@ -97,40 +97,40 @@ def overview(version: str) -> summary.Overview | None:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _summary(version: str, name: str, *args):
+    """One summary query of the engine (pipelines.summary.<name>), cached per database version."""
+    with _reader() as con:
+        return getattr(summary, name)(con, *args)
+
+
 def activity_types(version: str) -> pd.DataFrame:
-    with _reader() as con:
-        return summary.activity_types(con)
+    """Each activity type's volume, reach, span and hours."""
+    return _summary(version, "activity_types")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def activity_by_month(version: str) -> pd.DataFrame:
-    with _reader() as con:
-        return summary.activity_by_month(con)
+    """Activities logged per month and type."""
+    return _summary(version, "activity_by_month")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def outcome_types(version: str) -> pd.DataFrame:
-    with _reader() as con:
-        return summary.outcome_types(con)
+    """Each outcome's kind, volume, reach and span."""
+    return _summary(version, "outcome_types")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def attribute_names(version: str) -> list[str]:
-    with _reader() as con:
-        return summary.attribute_names(con)
+    """Text attributes to group accounts by."""
+    return _summary(version, "attribute_names")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def attribute_values(version: str) -> dict[str, list[str]]:
     """Values of each groupable attribute, for the shared filters."""
-    with _reader() as con:
-        return summary.attribute_values(con)
+    return {} if _absent(version) else _summary(version, "attribute_values")
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def accounts_by(version: str, attribute: str) -> pd.DataFrame:
-    with _reader() as con:
-        return summary.accounts_by(con, attribute)
+    """Accounts per value of one attribute."""
+    return _summary(version, "accounts_by", attribute)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)

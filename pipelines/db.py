@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -11,24 +12,29 @@ from pipelines.errors import PayoffError
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _IDENT_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+LOCK_WAIT_SECONDS = 15.0  # another process (the dashboard reading) may hold the file briefly: wait this long
+LOCK_RETRY_SECONDS = 0.2
 
 
 def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database (creating folder, file and schema when writable)."""
     path = Path(db_path)
-    if read_only:
-        if not path.exists():
-            raise PayoffError(f"{path}: no database here yet; run 'payoff demo' or 'payoff ingest FILE' first")
+    if read_only and not path.exists():
+        raise PayoffError(f"{path}: no database here yet; run 'payoff demo' or 'payoff ingest FILE' first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
         except duckdb.IOException as exc:
-            raise PayoffError(f"{path}: cannot open the database ({_first_line(exc)})") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        raise PayoffError(f"{path}: cannot open the database ({_first_line(exc)})") from exc
-    ensure_schema(con)
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise PayoffError(f"{path}: cannot open the database ({_first_line(exc)}); "
+                                  "another process has held it for too long") from exc
+            time.sleep(LOCK_RETRY_SECONDS)  # the dashboard's reads are short: the lock frees soon
+    if not read_only:
+        ensure_schema(con)
     return con
 
 

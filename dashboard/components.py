@@ -41,6 +41,16 @@ def no_analysis(results) -> bool:
     return True
 
 
+def no_findings(result) -> bool:
+    """Explain why an outcome has no findings (too few rows under the filters); True if the page should stop."""
+    if result.findings:
+        return False
+    reason = "; ".join(result.notes) or "no activity varies for these accounts and dates"
+    st.info(f"Nothing to show for {outcome_label(result.outcome).lower()} with these filters: {reason}. "
+            "Widen the filters in the sidebar.", icon=":material/filter_alt_off:")
+    return True
+
+
 def chart(fig, key: str) -> None:
     """A Plotly chart at full width with a PNG download in its toolbar."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
@@ -55,4 +65,5 @@ def model_caption(result) -> str:
     return f"{result.model} · {result.n_used:,} used{dropped}{span} · controls: {', '.join(result.controls) or 'none'}"
 
 
-__all__ = ["badge", "chart", "model_caption", "no_analysis", "outcome_label", "pick_outcome", "verdict_color"]
+__all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "outcome_label", "pick_outcome",
+           "verdict_color"]

@@ -13,6 +13,8 @@ results = data.analysis(version, view)
 if ui.no_analysis(results):
     st.stop()
 result = ui.pick_outcome(results, key="drivers_outcome")
+if ui.no_findings(result):
+    st.stop()
 st.caption(ui.model_caption(result))
 
 holdout = result.validation.get("holdout", {})

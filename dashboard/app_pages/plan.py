@@ -14,6 +14,8 @@ results = data.analysis(version, view)
 if ui.no_analysis(results):
     st.stop()
 result = ui.pick_outcome(results, key="plan_outcome")
+if ui.no_findings(result):
+    st.stop()
 st.warning(CAVEAT, icon=":material/info:")
 unit = result.findings[0].effect.unit if result.findings else ""
 

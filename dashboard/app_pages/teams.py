@@ -19,6 +19,8 @@ if not groups:
 left, right = st.columns(2)
 with left:
     result = ui.pick_outcome(results, key="teams_outcome")
+if ui.no_findings(result):
+    st.stop()
 with right:
     attribute = st.selectbox("Compare by", groups, key="teams_by", format_func=str.capitalize)
 st.caption("Each group is compared with the outcome its own accounts (size, segment, region) and activity mix "

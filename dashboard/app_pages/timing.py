@@ -14,6 +14,8 @@ if ui.no_analysis(results):
 left, right = st.columns(2)
 with left:
     result = ui.pick_outcome(results, key="timing_outcome")
+if ui.no_findings(result):
+    st.stop()
 with right:
     labels = {f.activity: f"{f.label} ({f.verdict})" for f in result.findings}
     activity = st.selectbox("Activity", list(labels), format_func=labels.get, key="timing_activity")

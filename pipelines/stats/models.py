@@ -20,6 +20,7 @@ from pipelines.stats.frames import Controls
 Z95 = stats.norm.ppf(0.975)
 MIN_ROWS = 30  # fewer rows than this: no model is fitted
 MIN_CLUSTERS = 10  # cluster-robust errors need enough accounts
+MIN_RESIDUAL_DF = 10  # rows beyond the number of terms, or the fit says nothing
 RANK_TOL = 1e-9  # relative pivot size below which a design column is collinear and dropped
 NEWTON_MAX_ITER = 50  # Newton's method converges in under 10 steps on ordinary data
 NEWTON_TOL = 1e-8  # largest coefficient step at convergence
@@ -80,7 +81,7 @@ class Fit:
         return self.X @ self.params
 
     def mean_response(self) -> np.ndarray:
-        eta = self.linear_predictor()
+        eta = np.clip(self.linear_predictor(), -ETA_LIMIT, ETA_LIMIT)
         if self.kind == "binary":
             return 1 / (1 + np.exp(-eta))
         if self.kind == "count":
@@ -144,6 +145,8 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
     if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
         raise ModelError(f"too little data to fit ({n} rows, {n_clusters} accounts)")
     X, names = drop_collinear(X, names, [])  # a within design's zeroed intercept goes here too
+    if n <= X.shape[1] + MIN_RESIDUAL_DF:
+        raise ModelError(f"too little data to fit ({n} rows for {X.shape[1]} terms)")
     try:
         if kind in ("binary", "count"):
             return _newton_cluster(kind, y, X, names, codes, n_clusters, with_cov)
@@ -225,6 +228,8 @@ def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarr
     resid = y - X @ params
     cov = _cluster_cov(bread, X * resid[:, None], codes, n_clusters) if with_cov else np.full((k, k), np.nan)
     sigma2 = float(resid @ resid) / n
+    if sigma2 <= 0:
+        raise ModelError("the model fits the data exactly: too few rows to estimate anything")
     llf = -0.5 * n * (np.log(2 * np.pi * sigma2) + 1)
     return Fit("amount", names, params, cov, n, n_clusters, X, y, llf, within)
 
@@ -298,7 +303,7 @@ def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:
     Used for binned response curves: robust where a derivative is not (e.g. near separation).
     """
     b = fit_.params
-    eta1, eta0 = X1 @ b, X0 @ b
+    eta1, eta0 = np.clip(X1 @ b, -ETA_LIMIT, ETA_LIMIT), np.clip(X0 @ b, -ETA_LIMIT, ETA_LIMIT)
     if fit_.kind == "binary":
         g1, g0 = 1 / (1 + np.exp(-eta1)), 1 / (1 + np.exp(-eta0))
         d1, d0 = g1 * (1 - g1), g0 * (1 - g0)

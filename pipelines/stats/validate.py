@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipelines.errors import ModelError
 from pipelines.stats.frames import Frame
-from pipelines.stats.models import design, fit
+from pipelines.stats.models import ETA_LIMIT, design, fit
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
 MIN_TEST_ROWS = 30
@@ -169,6 +169,7 @@ def _y(frame: Frame, data: pd.DataFrame) -> np.ndarray:
 
 
 def _predict(kind: str, eta: np.ndarray) -> np.ndarray:
+    eta = np.clip(eta, -ETA_LIMIT, ETA_LIMIT)
     if kind == "binary":
         return 1 / (1 + np.exp(-eta))
     if kind == "count":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -99,3 +100,14 @@ def test_presentation_steps_through_findings(demo):
     second = [m.value for m in at.markdown if 'class="payoff-headline"' in m.value]
     assert first and second and first != second
     assert "2 of" in second[0]
+
+
+@pytest.mark.parametrize("page", ["app_pages/drivers.py", "app_pages/timing.py", "app_pages/busy.py",
+                                  "app_pages/teams.py", "app_pages/plan.py", "app_pages/overview.py",
+                                  "app_pages/present.py"])
+def test_a_filter_leaving_too_little_data_explains_itself(page, demo):
+    at = _run(page)
+    at.sidebar.date_input(key="f_dates").set_value((date(2025, 12, 1), date(2025, 12, 31))).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]

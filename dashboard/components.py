@@ -67,3 +67,25 @@ def model_caption(result) -> str:
 
 __all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "outcome_label", "pick_outcome",
            "verdict_color"]
+
+
+def report_downloads(version: str, view, key: str) -> None:
+    """'Take it to a leadership review': prepare, then download the deck (PPTX) or the brief (PDF, HTML)."""
+    from dashboard import data
+
+    st.markdown("**Take it to a leadership review** — the same findings, charts and caveats, for these filters.")
+    columns = st.columns(3)
+    for column, (kind, label) in zip(columns, (("deck", "Deck (PPTX)"), ("pdf", "Brief (PDF)"),
+                                              ("html", "Brief (HTML)"))):
+        with column:
+            ready = st.session_state.get(f"{key}_{kind}_ready")
+            if not ready:
+                if st.button(f"Prepare {label}", key=f"{key}_{kind}_prepare", width="stretch",
+                             icon=":material/description:"):
+                    st.session_state[f"{key}_{kind}_ready"] = True
+                    st.rerun()
+            else:
+                name, mime = data.REPORT_FILES[kind]
+                st.download_button(f"Download {label}", data.report_file(version, view, kind), name, mime,
+                                   key=f"{key}_{kind}_download", width="stretch", type="primary",
+                                   icon=":material/download:")

@@ -304,3 +304,22 @@ def default_dates(info) -> tuple[date, date] | None:
 def current() -> tuple[str, View]:
     """The database version and the shared filters set in the sidebar (defaults when run alone)."""
     return db_version(), st.session_state.get("view", View())
+
+
+REPORT_FILES = {"deck": ("payoff-review.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+                "pdf": ("payoff-brief.pdf", "application/pdf"),
+                "html": ("payoff-brief.html", "text/html")}
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=6, show_spinner="Preparing the report…")
+def report_file(version: str, view: View, kind: str) -> bytes:
+    """The leadership deck or brief for the current database and filters (same data, same bytes)."""
+    from pipelines.report import brief, build_content, deck
+
+    with _reader(view.grain) as con:
+        content = build_content(con, view.filters)
+    if kind == "deck":
+        return deck.deck_bytes(content)
+    if kind == "pdf":
+        return brief.pdf_bytes(content)[0]
+    return brief.html_text(content).encode("utf-8")

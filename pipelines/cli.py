@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -100,6 +101,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--no-validation", action="store_true", help="skip the holdout and stability checks (faster)")
     p.set_defaults(func=cmd_drivers)
+
+    p = sub.add_parser("report", help="a leadership deck (.pptx) or brief (.html, .pdf) from the loaded data")
+    p.add_argument("--out", required=True, metavar="FILE", help="deck.pptx, brief.html or brief.pdf (format from the "
+                   "extension)")
+    p.add_argument("--outcome", metavar="NAME", help="one outcome (default: all)")
+    for attribute in ("segment", "region", "team"):
+        p.add_argument(f"--{attribute}", nargs="+", action="extend", default=[], metavar=attribute[0].upper(),
+                       help=f"only accounts of this {attribute} (several allowed)")
+    p.add_argument("--start", type=date.fromisoformat, metavar="YYYY-MM-DD", help="first date covered")
+    p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last date covered")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("app", help="open the dashboard")
     p.add_argument("--port", type=int, default=APP_PORT)
@@ -278,6 +290,25 @@ def cmd_drivers(args) -> int:
         sys.stdout.write(safe_csv(report.to_frame(results)))
     else:
         sys.stdout.write(report.to_text(results))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from pipelines.filters import Filters
+    from pipelines.report import build_content, charts, report_format, write_report
+
+    report_format(args.out)  # a wrong extension fails here, before any work
+    filters = Filters(args.start, args.end, tuple((name, tuple(getattr(args, name))) for name in
+                                                  ("segment", "region", "team") if getattr(args, name)))
+    con = connect(settings(args.db).db_path, read_only=True)
+    try:
+        content = build_content(con, filters, args.outcome)
+    finally:
+        con.close()
+    try:
+        print(write_report(content, args.out))
+    finally:
+        charts.stop()
     return 0
 
 

@@ -64,8 +64,11 @@ def driver_forest(result) -> go.Figure:
         x=[f.raw.estimate for f in findings], y=labels, mode="markers", name="Raw (at first sight)",
         marker=dict(symbol="circle-open", size=11, color="#64748b", line=dict(width=2)),
         hovertemplate="%{y}: raw %{x:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(  # legend entry only: the points below are coloured by verdict
+        x=[None], y=[None], mode="markers", name="Adjusted (95% CI), coloured by verdict",
+        marker=dict(size=13, color="#334155")))
     fig.add_trace(go.Scatter(
-        x=[f.effect.estimate for f in findings], y=labels, mode="markers", name="Adjusted (95% CI)",
+        x=[f.effect.estimate for f in findings], y=labels, mode="markers", showlegend=False,
         marker=dict(size=13, color=[verdict_color(f.verdict) for f in findings]),
         error_x=dict(type="data", symmetric=False, color="#334155", thickness=2,
                      array=[f.effect.high - f.effect.estimate for f in findings],

@@ -39,3 +39,6 @@ for result in results:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 
 ui.chart(figures.activity_trend(trends["activities"]), key="activity_trend")
+
+st.divider()
+ui.report_downloads(version, view, key="overview_report")

@@ -42,3 +42,6 @@ if back.button("◀ Previous", disabled=index == 0, key="prev", width="stretch")
 if forward.button("Next ▶", disabled=index >= len(slides) - 1, key="next", width="stretch"):
     st.session_state["slide"] = index + 1
     st.rerun()
+
+with st.expander("Deck and brief for this review"):
+    ui.report_downloads(version, view, key="present_report")

@@ -95,7 +95,7 @@ def activity_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def attribute_meta(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Each attribute's type, coverage, number of values and the kinds of export it came from."""
     return con.execute("select attribute_key, is_numeric, n_accounts, n_distinct, source_kinds "
-                       "from attribute_types").df()
+                       "from attribute_types order by attribute_key").df()  # stable control order
 
 
 def choose_controls(meta: pd.DataFrame, panel: pd.DataFrame) -> Controls:

@@ -19,7 +19,18 @@ TABLE_COLUMNS = ["outcome", "kind", "activity", "verdict", "effect", "low", "hig
 def to_json(results, meta: dict | None = None) -> str:
     """The documented JSON: per outcome its model, n, periods, controls, activities and validation."""
     payload = {"meta": meta or {}, "outcomes": [r.to_json() for r in results]}
-    return json.dumps(payload, indent=2, default=_default, ensure_ascii=False, allow_nan=False)
+    return json.dumps(_finite(payload), indent=2, default=_default, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value):
+    """NaN and infinity become null: JSON has no such numbers (e.g. a curve level too rare to estimate)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
 def _default(value):

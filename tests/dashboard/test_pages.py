@@ -111,3 +111,11 @@ def test_a_filter_leaving_too_little_data_explains_itself(page, demo):
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def test_overview_prepares_a_deck_for_download(demo):
+    at = _run()
+    at.button(key="overview_report_deck_prepare").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    download = [b for b in at.get("download_button") if "Deck" in b.proto.label]
+    assert download, "a download button for the deck appears"

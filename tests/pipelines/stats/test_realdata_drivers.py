@@ -34,3 +34,16 @@ def test_bank_more_campaign_contacts_go_with_lower_conversion(tmp_path, datasets
     assert campaign.verdict == "negative"
     assert campaign.effect.high < 0
     assert "duration" not in [c for c in findings], "call length is only known afterwards: never a predictor"
+
+
+def test_drivers_json_is_valid_json_on_hillstrom(tmp_path, datasets, capsys):
+    import json
+
+    from pipelines.cli import main
+
+    db = tmp_path / "h.duckdb"
+    assert main(["--db", str(db), "ingest", str(datasets / "hillstrom_email" / "hillstrom.csv")]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "drivers", "--outcome", "visit", "--format", "json", "--no-validation"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["outcomes"][0]["outcome"] == "visit"

@@ -1,0 +1,50 @@
+"""The report's scope hash and format choice: small, exact rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipelines.errors import PayoffError
+from pipelines.filters import Filters
+from pipelines.report import report_format
+from pipelines.report.content import data_hash, span_text
+
+LOADS = ["a" * 64, "b" * 64]
+
+
+def test_data_hash_is_the_scope_not_its_spelling():
+    dashboard = Filters(None, None, (("segment", ("SMB", "Enterprise")), ("region", ()), ("team", ())))
+    cli = Filters(None, None, (("segment", ("Enterprise", "SMB")),))
+    assert data_hash(LOADS, dashboard, None, "month") == data_hash(LOADS, cli, None, "month")
+    assert data_hash(LOADS, Filters(), None, "month") == data_hash(LOADS, Filters(None, None, (("team", ()),)),
+                                                                   None, "month")
+
+
+@pytest.mark.parametrize("other", [
+    (LOADS[::-1], Filters(), None, "month"),
+    (LOADS[:1], Filters(), None, "month"),
+    (LOADS, Filters(start=date(2025, 1, 1)), None, "month"),
+    (LOADS, Filters(), "renewed", "month"),
+    (LOADS, Filters(), None, "quarter"),
+])
+def test_data_hash_changes_with_loads_filters_outcome_and_grain(other):
+    assert data_hash(*other) != data_hash(LOADS, Filters(), None, "month")
+    assert len(data_hash(*other)) == 64
+
+
+def test_span_text():
+    assert span_text(date(2024, 1, 1), date(2025, 12, 31)) == "Jan 2024 – Dec 2025"
+    assert span_text(date(2025, 3, 1), date(2025, 3, 31)) == "Mar 2025"
+    assert span_text(None, None) == "n/a"
+
+
+def test_report_format_comes_from_the_extension(tmp_path):
+    assert report_format(tmp_path / "Deck.PPTX") == "deck"
+    assert report_format(tmp_path / "b.html") == "html brief"
+    assert report_format(tmp_path / "b.pdf") == "pdf brief"
+    with pytest.raises(PayoffError, match=r"'\.docx'.*\.pptx"):
+        report_format(tmp_path / "b.docx")
+    with pytest.raises(PayoffError, match="no such folder"):
+        report_format(tmp_path / "missing" / "b.pdf")

@@ -51,6 +51,22 @@ def no_findings(result) -> bool:
     return True
 
 
+def outcome_page(title: str, key: str):
+    """The opening every per-outcome page shares: title, the analysis under the shared filters, the
+    outcome picker, and the empty states (which stop the page). Returns (version, view, result)."""
+    from dashboard import data
+
+    st.title(title)
+    version, view = data.current()
+    results = data.analysis(version, view)
+    if no_analysis(results):
+        st.stop()
+    result = pick_outcome(results, key=key)
+    if no_findings(result):
+        st.stop()
+    return version, view, result
+
+
 def chart(fig, key: str) -> None:
     """A Plotly chart at full width with a PNG download in its toolbar."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
@@ -65,8 +81,8 @@ def model_caption(result) -> str:
     return f"{result.model} · {result.n_used:,} used{dropped}{span} · controls: {', '.join(result.controls) or 'none'}"
 
 
-__all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "outcome_label", "pick_outcome",
-           "verdict_color"]
+__all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "outcome_label", "outcome_page",
+           "pick_outcome", "report_downloads", "verdict_color"]
 
 
 def report_downloads(version: str, view, key: str) -> None:

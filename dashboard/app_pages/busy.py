@@ -7,14 +7,7 @@ from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
 
-st.title("Busy vs effective")
-version, view = data.current()
-results = data.analysis(version, view)
-if ui.no_analysis(results):
-    st.stop()
-result = ui.pick_outcome(results, key="busy_outcome")
-if ui.no_findings(result):
-    st.stop()
+version, view, result = ui.outcome_page("Busy vs effective", key="busy_outcome")
 has_hours = any(f.hours for f in result.findings)
 measure = st.radio("Size by", ["volume", "hours"] if has_hours else ["volume"], horizontal=True, key="busy_measure",
                    format_func=lambda m: "Activity count" if m == "volume" else "Hours logged")

@@ -7,14 +7,7 @@ from dashboard import data
 from pipelines import figures
 from pipelines.stats.report import to_frame
 
-st.title("Drivers")
-version, view = data.current()
-results = data.analysis(version, view)
-if ui.no_analysis(results):
-    st.stop()
-result = ui.pick_outcome(results, key="drivers_outcome")
-if ui.no_findings(result):
-    st.stop()
+version, view, result = ui.outcome_page("Drivers", key="drivers_outcome")
 st.caption(ui.model_caption(result))
 
 holdout = result.validation.get("holdout", {})

@@ -8,14 +8,7 @@ from pipelines import figures
 from pipelines.errors import PayoffError
 from pipelines.stats.plan import CAVEAT
 
-st.title("Plan")
-version, view = data.current()
-results = data.analysis(version, view)
-if ui.no_analysis(results):
-    st.stop()
-result = ui.pick_outcome(results, key="plan_outcome")
-if ui.no_findings(result):
-    st.stop()
+version, view, result = ui.outcome_page("Plan", key="plan_outcome")
 st.warning(CAVEAT, icon=":material/info:")
 unit = result.findings[0].effect.unit if result.findings else ""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import stats
 
 from pipelines.errors import ModelError
@@ -97,9 +96,3 @@ def _knee(kind, y, base_X, base_names, x, groups, top, within_demean) -> int | N
     if best_k is not None and 2 * (best - linear) > critical:
         return best_k
     return None
-
-
-def curve_frame(curve: Curve) -> pd.DataFrame:
-    """The curve as a tidy frame for charts and CSV."""
-    return pd.DataFrame({"level": curve.levels, "estimate": curve.estimate, "low": curve.low, "high": curve.high,
-                         "rows": curve.n_rows})

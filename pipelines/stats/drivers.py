@@ -12,7 +12,7 @@ from pipelines.errors import ModelError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, response_curve
 from pipelines.stats.frames import (Controls, Frame, activity_labels, attribute_meta, choose_controls, frame_for,
-                                    outcome_catalog, read_panel, typical_change)
+                                    outcome_catalog, read_panel, response, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -219,7 +219,7 @@ def _fit_models(frame: Frame, *, adjusted_only: bool = False) -> dict:
     terms = [c for cols in frame.predictors.values() for c in cols]
     covariates = terms + frame.measures
     groups = data["account_id"].to_numpy()
-    y = _response(frame)
+    y = response(frame)
     if adjusted_only:
         if frame.design == "per_period" and kind == "amount":
             return {"adjusted": _within_fit(frame, covariates, y, groups)}
@@ -261,15 +261,6 @@ def _within_fit(frame: Frame, covariates: list[str], y: np.ndarray, groups: np.n
     if frame.kind != "amount":
         f.kind = "count_linear"  # a linear within estimator of a count: effects are per 100 accounts directly
     return f
-
-
-def _response(frame: Frame) -> np.ndarray:
-    col = f"o_{frame.outcome}"
-    if frame.kind == "binary":
-        return frame.data["y"].to_numpy(dtype=float)
-    if frame.kind == "amount":
-        return np.log(frame.data[col].to_numpy(dtype=float))
-    return frame.data[col].to_numpy(dtype=float)
 
 
 def _best_term(f: Fit, cols: list[str]) -> str:
@@ -325,8 +316,7 @@ def _reverse_check(frame: Frame, models: dict) -> dict[str, tuple[float, float]]
     sub = data[complete]
     if len(sub) < 50:
         return {}
-    y = _response(Frame(frame.outcome, frame.kind, frame.design, sub, frame.activities, frame.predictors,
-                        frame.lags, frame.measures, frame.controls, frame.grain, frame.window_periods, 0))
+    y = response(frame, sub)
     groups = sub["account_id"].to_numpy()
     terms = [c for cols in frame.predictors.values() for c in cols]
     time = "period" if frame.design == "per_period" else None
@@ -408,7 +398,7 @@ def _confounder(f: Finding, frame: Frame, models: dict) -> str:
         return "account attributes"
     terms = frame.predictors[f.activity]
     groups = data["account_id"].to_numpy()
-    y = _response(frame)
+    y = response(frame)
     best, best_share = None, 0.0
     candidates = [(c, Controls(categorical=[c])) for c in frame.controls.categorical]
     candidates += [(c, Controls(numeric=[c], logged=[c] if c in frame.controls.logged else [])) for c in

@@ -151,7 +151,6 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     data = panel.sort_values(["account_id", "period_on"]).reset_index(drop=True)
     groups = data.groupby("account_id", sort=False)
     predictors: dict[str, list[str]] = {}
-    lags: list[int] = []
     new_cols = {}
     post = {}
     for a in acts:
@@ -305,6 +304,15 @@ def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str,
     if filters is not None and filters.active:
         frame.data = filters.apply(frame.data).reset_index(drop=True)
     return frame
+
+
+def response(frame: Frame, data: pd.DataFrame | None = None) -> np.ndarray:
+    """The model's outcome for a frame's rows (or a subset): yes/no as 0/1, amounts as logs, counts as is."""
+    data = frame.data if data is None else data
+    if frame.kind == "binary":
+        return data["y"].to_numpy(dtype=float)
+    values = data[f"o_{frame.outcome}"].to_numpy(dtype=float)
+    return np.log(values) if frame.kind == "amount" else values
 
 
 def typical_change(values: pd.Series) -> float:

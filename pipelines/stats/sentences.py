@@ -158,9 +158,9 @@ def finding(f, frame, result) -> str:
         return (f"{plural(f.label).capitalize()} {flag.removeprefix('activity ')}: the link with "
                 f"{outcome_label(outcome)} more likely runs from the outcome to the activity than the other way.")
     if verdict == "evidence of no effect":
+        assoc = _association(f, frame, outcome, e, n)
         return (f"{plural(f.label).capitalize()} show no association with {outcome_label(outcome)} that matters: "
-                f"{_association(f, frame, outcome, e, n)[0].lower()}{_association(f, frame, outcome, e, n)[1:]}, "
-                f"{compare}; the interval rules out any sizeable effect.{undated}")
+                f"{assoc[0].lower()}{assoc[1:]}, {compare}; the interval rules out any sizeable effect.{undated}")
     unit = {"binary": "percentage points", "amount": "%", "count": f"{outcome_label(outcome)} per 100 accounts"}[frame.kind]
     per = amount_of(f.label, f.typical_change).replace(" more", "").replace("one ", "")
     detect = (f" The data could have detected an effect of about {fmt(f.mde_typical)}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.frames import Frame
+from pipelines.stats.frames import Frame, response
 from pipelines.stats.models import ETA_LIMIT, design, fit
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
@@ -56,7 +58,7 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
         labels = np.repeat(np.arange(len(chosen)), [len(rows_by_account[accounts[i]]) for i in chosen])
         sample = data.iloc[positions].reset_index(drop=True).assign(account_id=labels.astype(str))
         try:
-            adjusted = _fit_models(Frame(**{**frame.__dict__, "data": sample}), adjusted_only=True)["adjusted"]
+            adjusted = _fit_models(replace(frame, data=sample), adjusted_only=True)["adjusted"]
         except (ModelError, ValueError, np.linalg.LinAlgError):
             continue
         fitted += 1
@@ -107,7 +109,7 @@ def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
         return _compare_within(frame, train, test)
     terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
     trend = frame.design != "undated"
-    y_train, y_test = _y(frame, train), _y(frame, test)
+    y_train, y_test = response(frame, train), response(frame, test)
     scores = {}
     for label, use in (("controls_only", []), ("controls_and_activities", terms)):
         Xtr, names = design(train, use, frame.controls, trend=trend)
@@ -129,7 +131,7 @@ def _compare_within(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> di
     inside the scored window is predicted (outcomes and predictions both centred on the account's mean
     there; parameters come from the earlier periods only), trend alone against trend plus activities."""
     terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
-    y_train, y_test = _y(frame, train), _y(frame, test)
+    y_train, y_test = response(frame, train), response(frame, test)
     level = pd.Series(y_train).groupby(train["account_id"].to_numpy()).mean()
     known = test["account_id"].isin(level.index).to_numpy()
     test, y_test = test[known], y_test[known]
@@ -159,13 +161,6 @@ def _align(X: np.ndarray, names: list[str], target: list[str]) -> np.ndarray:
     """Columns of X in the order of target (a column the test split lacks is zero)."""
     index = {n: i for i, n in enumerate(names)}
     return np.column_stack([X[:, index[n]] if n in index else np.zeros(len(X)) for n in target])
-
-
-def _y(frame: Frame, data: pd.DataFrame) -> np.ndarray:
-    if frame.kind == "binary":
-        return data["y"].to_numpy(dtype=float)
-    v = data[f"o_{frame.outcome}"].to_numpy(dtype=float)
-    return np.log(v) if frame.kind == "amount" else v
 
 
 def _predict(kind: str, eta: np.ndarray) -> np.ndarray:
@@ -213,7 +208,7 @@ def stability(frame: Frame, result) -> dict:
     for i in range(N_WINDOWS):
         lo, hi = edges[i], edges[i + 1]
         mask = (t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))
-        sub = Frame(**{**frame.__dict__, "data": frame.data[mask].reset_index(drop=True)})
+        sub = replace(frame, data=frame.data[mask].reset_index(drop=True))
         try:
             models = _fit_models(sub, adjusted_only=True)
         except (ModelError, ValueError):

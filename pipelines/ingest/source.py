@@ -43,6 +43,7 @@ class Source:
     header: list[str]
     sample: list[list[str]]
     notes: list[str] = field(default_factory=list)
+    blank_lines: bool | None = None  # whether an empty line occurs (None: not known, e.g. UTF-16)
 
     @property
     def n_columns(self) -> int:
@@ -63,11 +64,12 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
     if magic.startswith(ZIP_MAGIC):
         raise InputError(name, "this is a ZIP archive, not a CSV; unzip it and load the CSV inside")
     compressed = magic.startswith(GZIP_MAGIC)
-    sha = _sha256(path)
     head = _read_head(path, compressed, name)
     if not head.strip():
         raise InputError(name, "the file is empty")
-    encoding = _detect_encoding(path, compressed, head, name)
+    _refuse_binary(head, name)
+    scan = _scan(path, compressed, utf16=_utf16(head) is not None)
+    encoding = _utf16(head) or _text_encoding(head, scan.utf8)
     text = _decode_sample(head, encoding)
     delimiter = _detect_delimiter(text)
     if delimiter is None:
@@ -82,7 +84,8 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
     sample = rows[1 : SAMPLE_ROWS + 1]
     if not sample:
         raise InputError(name, "the file has a header row but no data rows")
-    return Source(path, name, sha, size, compressed, encoding, delimiter, header, sample, notes)
+    return Source(path, name, scan.sha256, size, compressed, encoding, delimiter, header, sample, notes,
+                  scan.blank_lines)
 
 
 def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
@@ -113,16 +116,16 @@ def record_lines(source: Source, path: Path, compression: str) -> list[int] | No
     this pass (only for files that have blank lines) maps them back. None when not needed.
     """
     opener = gzip.open if compression == "gzip" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        text_has_blank = False
-        previous = ""
-        while chunk := fh.read(CHUNK_BYTES):
-            joined = previous + chunk
-            if "\n\n" in joined or "\n\r\n" in joined:
-                text_has_blank = True
-                break
-            previous = chunk[-2:]
-    if not text_has_blank:
+    if source.blank_lines is None:  # not known from the first pass (UTF-16): look at the UTF-8 copy
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+            previous = ""
+            while chunk := fh.read(CHUNK_BYTES):
+                if "\n\n" in previous + chunk or "\n\r\n" in previous + chunk:
+                    break
+                previous = chunk[-2:]
+            else:
+                return None
+    elif not source.blank_lines:
         return None
     starts: list[int] = []
     with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
@@ -155,14 +158,6 @@ def safe_file_name(name: str) -> str:
     return cleaned[:120] or "export.csv"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _read_head(path: Path, compressed: bool, name: str) -> bytes:
     try:
         if compressed:
@@ -174,8 +169,8 @@ def _read_head(path: Path, compressed: bool, name: str) -> bytes:
         raise InputError(name, f"cannot decompress the file ({exc})") from exc
 
 
-def _detect_encoding(path: Path, compressed: bool, head: bytes, name: str) -> str:
-    """UTF-16 by BOM or NUL pattern, UTF-8 if every byte decodes, else Windows-1252."""
+def _utf16(head: bytes) -> str | None:
+    """UTF-16 by its BOM or by NUL bytes in every other position; None otherwise."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
@@ -184,29 +179,68 @@ def _detect_encoding(path: Path, compressed: bool, head: bytes, name: str) -> st
             return "utf-16-le"
         if even.count(0) > 0.9 * len(even):
             return "utf-16-be"
+    return None
+
+
+def _refuse_binary(head: bytes, name: str) -> None:
+    """Refuse what is not text: NUL bytes (outside UTF-16) or many control characters."""
+    if _utf16(head) is not None:
+        return
+    if b"\x00" in head:
         raise InputError(name, f"binary data (NUL byte at offset {head.index(0)}); this is not a text CSV export")
     controls = sum(head.count(bytes([b])) for b in _CONTROL_BYTES)
     if controls > BINARY_CONTROL_SHARE * len(head):
         raise InputError(name, "binary data (control characters); this is not a text CSV export")
-    bom = head.startswith(codecs.BOM_UTF8)
-    if _all_utf8(path, compressed):
-        return "utf-8-sig" if bom else "utf-8"
+
+
+def _text_encoding(head: bytes, all_utf8: bool) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes, else Windows-1252 (or Latin-1)."""
+    if all_utf8:
+        return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     return "cp1252" if _decodes(head, "cp1252") else "latin-1"
 
 
-def _all_utf8(path: Path, compressed: bool) -> bool:
+@dataclass
+class _Scan:
+    sha256: str
+    utf8: bool
+    blank_lines: bool | None
+
+
+def _scan(path: Path, compressed: bool, *, utf16: bool) -> _Scan:
+    """One streaming pass over the content: sha256 (of the file's own bytes), UTF-8 validity, blank lines.
+
+    A compressed file is hashed over its compressed bytes, so it needs a second, raw pass.
+    """
+    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, blank, tail = not utf16, False, b""
     opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+                if not compressed:
+                    digest.update(chunk)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                if not blank and not utf16:
+                    joined = tail + chunk
+                    blank = b"\n\n" in joined or b"\n\r\n" in joined
+                    tail = chunk[-2:]
+            if utf8:
+                decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
+        utf8 = False
     except (OSError, EOFError) as exc:
         raise InputError(path.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
-    return True
+    if compressed:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                digest.update(chunk)
+    return _Scan(digest.hexdigest(), utf8, None if utf16 else blank)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -50,6 +50,7 @@ DATE_VALUE_RE = re.compile(
 NUMBER_RE = re.compile(r"^\(?[-+]?\(?(\d{1,3}([,.' ]\d{3})+|\d+)([.,]\d+)?\)?$")
 CURRENCY_RE = re.compile(r"[$€£¥₹]|\b(usd|eur|gbp|chf)\b", re.IGNORECASE)
 DOMINANT_SHARE = 0.9  # share of non-empty values that must fit a type for the column to be that type
+MOSTLY_SHARE = 0.5  # with a telling header, this share of numbers makes a numeric role; the typing step rejects the rest
 FEW_DISTINCT = 50  # a text column with at most this many values is a category, not free text
 BLANK_OUTCOME_SHARE = 0.25  # unknown words in a yes/no column up to this share are read as 'no outcome'
 BASELINE_RE = re.compile(r"^(no|none|control|holdout|nothing)\b")  # the 'no activity' level of a treatment column
@@ -76,6 +77,16 @@ class Profile:
     @property
     def counts(self) -> bool:
         return self.numeric and self.share_integer >= DOMINANT_SHARE and self.share_negative == 0
+
+    @property
+    def mostly_numbers(self) -> bool:
+        """Most values are numbers (the header decides the role; bad cells are rejected when typed)."""
+        return self.n > 0 and self.share_number >= MOSTLY_SHARE
+
+    @property
+    def mostly_whole(self) -> bool:
+        """Most values are numbers and nearly all of those are whole: counts, some perhaps invalid."""
+        return self.mostly_numbers and self.share_integer >= DOMINANT_SHARE * self.share_number
 
     @property
     def datelike(self) -> bool:
@@ -226,15 +237,19 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
         if blank:
             note = f"'{header}': value(s) {', '.join(repr(b) for b in blank)} read as no outcome (neither yes nor no)"
         return ColumnSpec(header, "outcome", name, "binary", yes, no, blank or None), note
+    # Header words decide a numeric role once most values are numbers, so that a bad cell is
+    # rejected with its row and column when typed instead of turning the column into text.
+    if prof.mostly_numbers and kind in (None, "outcomes", "wide") and AMOUNT_WORDS.search(key):
+        return ColumnSpec(header, "outcome", key, "amount"), None
+    if prof.mostly_whole and kind in (None, "outcomes", "wide") and COUNT_OUTCOME_WORDS.search(key):
+        return ColumnSpec(header, "outcome", key, "count"), None
+    if (kind == "activity_counts" and prof.mostly_numbers) or (
+            kind in (None, "wide") and ACTIVITY_WORDS.search(key) and prof.mostly_whole):
+        return ColumnSpec(header, "activity", key), None
+    if (kind == "activity_measures" and prof.mostly_numbers) or (
+            kind is None and dated and MEASURE_WORDS.search(key) and prof.mostly_numbers):
+        return ColumnSpec(header, "measure", key), None
     if prof.numeric:
-        if kind in (None, "outcomes", "wide") and AMOUNT_WORDS.search(key):
-            return ColumnSpec(header, "outcome", key, "amount"), None
-        if kind in (None, "outcomes", "wide") and COUNT_OUTCOME_WORDS.search(key) and prof.counts:
-            return ColumnSpec(header, "outcome", key, "count"), None
-        if kind == "activity_counts" or (kind in (None, "wide") and ACTIVITY_WORDS.search(key) and prof.counts):
-            return ColumnSpec(header, "activity", key), None
-        if kind == "activity_measures" or (kind is None and dated and MEASURE_WORDS.search(key)):
-            return ColumnSpec(header, "measure", key), None
         if kind == "outcomes":
             return ColumnSpec(header, "outcome", key, "count" if prof.counts else "amount"), None
         return ColumnSpec(header, "attribute", _attribute_name(key)), None

@@ -291,3 +291,18 @@ def test_the_seed_is_what_the_bad_file_tests_protect(seeded):
     assert seeded.execute("select count(*) from raw_activity_events").fetchone()[0] == 3
     assert seeded.execute("select account_id, occurred_on, value from raw_outcomes order by 1").fetchall() == [
         ("ACME", date(2025, 1, 1), 100.0), ("BETA", date(2025, 1, 1), 50.0)]
+
+
+def test_bad_cells_in_activity_columns_are_rejected_not_loaded_as_text(seeded, write, snapshot):
+    """A negative count and a non-number must not turn 'Calls' and 'Meetings' into text attributes."""
+    from pipelines.ingest import open_source, propose_mapping
+
+    path = write("bad_counts.csv", b"Account ID,Month,Calls,Meetings\nA1,2025-01,3,1\nA2,2025-01,-4,2\nA3,2025-01,2,x\n")
+    roles = {c.column: c.role for c in propose_mapping(open_source(path)).columns}
+    assert roles["Calls"] == roles["Meetings"] == "activity"
+    before = snapshot(seeded)
+    with pytest.raises(InputError) as err:
+        ingest_file(seeded, path)
+    assert (err.value.row, err.value.column) == (3, "Calls")
+    assert "'-4' is a negative count" in str(err.value) and "2 of 3 rows" in str(err.value)
+    assert snapshot(seeded) == before

@@ -14,7 +14,7 @@ def _style(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Fi
     fig.update_layout(
         title=title, height=height, font_family=FONT, template="plotly_white",
         margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, title_text=""),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, title_text=""),
     )
     return fig
 

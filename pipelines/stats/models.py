@@ -106,7 +106,7 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
             blocks += _dummy_blocks(data[c], f"ctl:{c}")
     if time == "period" and "period_on" in data:
         blocks += _dummy_blocks(data["period_on"], "time")
-    if trend and "period_on" in data:
+    if trend and "period_on" in data and len(data):
         days = (pd.to_datetime(data["period_on"]) - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float)
         blocks.append(("time:trend_years", (days - days.mean()) / 365.25))
     X = np.empty((len(data), len(blocks)))  # filled in place: no list of columns plus a stacked copy

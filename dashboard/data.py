@@ -1,9 +1,12 @@
 """The only module with Streamlit caches: database access for every page, through the engine.
 
 Connections are short: each read opens the database read-only, reads, and closes, so the
-command line can load files while the dashboard is open. A process-wide lock keeps a
-browser upload (read-write) from overlapping a read. Results are cached per database
-version (the file's modification stamp), so a new load shows on the next rerun.
+command line can load files while the dashboard is open. Every connection goes through the
+engine's reader/writer lock (pipelines.db.opened): a write by the command line or another
+browser session waits its turn, and so do reads that need the database meanwhile. Results
+are cached per database version (the file's stamp, taken only when no write is under way),
+so while a load runs the pages keep showing the last committed data, and the load shows on
+the next rerun after it lands.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import summary
-from pipelines.build import build, built_grain
+from pipelines.build import build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, settings
-from pipelines.db import connect
+from pipelines.db import current_writer, opened
 from pipelines.errors import PayoffError
 from pipelines.filters import Filters
 
@@ -45,13 +48,32 @@ def db_path() -> Path:
 
 
 def db_version() -> str:
-    """A token that changes whenever the database file (or its write-ahead log) changes."""
+    """A token that changes whenever a write to the database lands.
+
+    Taken from the file's stamp when no write is under way; during a write (whose stamps
+    change as it goes) the last committed token stands, so cached pages stay as they were.
+    """
     path = db_path()
+    committed = _committed_versions()
+    if current_writer(path) is not None and str(path) in committed:
+        return committed[str(path)]
     if not path.exists():
         return f"absent:{path}"
     wal = Path(str(path) + ".wal")
     stat = path.stat()
-    return f"{path}:{stat.st_mtime_ns}-{stat.st_size}-{wal.stat().st_mtime_ns if wal.exists() else 0}"
+    version = f"{path}:{stat.st_mtime_ns}-{stat.st_size}-{wal.stat().st_mtime_ns if wal.exists() else 0}"
+    committed[str(path)] = version
+    return version
+
+
+def write_in_progress() -> str | None:
+    """What another process or session is writing right now, for a notice on every page."""
+    return current_writer(db_path())
+
+
+@st.cache_resource
+def _committed_versions() -> dict[str, str]:
+    return {}
 
 
 def _absent(version: str) -> bool:
@@ -66,24 +88,17 @@ def _lock() -> threading.RLock:
 @contextmanager
 def _reader(grain: str | None = None):
     """A read-only connection; with a grain other than the built one, a private temp panel at that grain."""
-    with _lock():
-        con = connect(db_path(), read_only=True)
-        try:
-            if grain and built_grain(con) not in (None, grain):
-                build(con, grain, temporary=True)
-            yield con
-        finally:
-            con.close()
+    with _lock(), opened(db_path()) as con:
+        if grain and built_grain(con) not in (None, grain):
+            build(con, grain, temporary=True)
+        yield con
 
 
 @contextmanager
-def _writer():
-    with _lock():
-        con = connect(db_path())
-        try:
-            yield con
-        finally:
-            con.close()
+def _writer(purpose: str, on_wait=None):
+    """The read-write connection of an upload or undo; waits for any other write to finish."""
+    with _lock(), opened(db_path(), write=True, purpose=purpose, by="dashboard", on_wait=on_wait) as con:
+        yield con
 
 
 # -- what is loaded ---------------------------------------------------------------------------
@@ -256,24 +271,45 @@ def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
 
     with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:
         path = _saved_upload(name, content, folder)
-        with _writer() as con:
+        with _writer(f"loading {Path(name).name}", _say_waiting) as con:
             report = ingest_file(con, path, name=name, kind=kind, mapping=mapping,
                                  archive_dir=settings().archive_dir)
-            if report.status == "loaded":
+            if report.status == "loaded" or not panel_is_current(con):
                 build(con, built_grain(con) or DEFAULT_GRAIN)
     _clear_caches()
     return report
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def panel_behind(version: str) -> bool:
+    """Whether a load or undo landed without its panel rebuild (its process was killed in between)."""
+    if _absent(version):
+        return False
+    with _reader() as con:
+        return not panel_is_current(con)
+
+
+def rebuild_panel() -> None:
+    """Bring the panel in line with the loads (a no-op when another writer already did)."""
+    with _writer("rebuilding the panel") as con:
+        if not panel_is_current(con):
+            build(con, built_grain(con) or DEFAULT_GRAIN)
+    _clear_caches()
 
 
 def undo(load_id: int) -> dict:
     """Undo one load and rebuild the panel."""
     from pipelines.ingest import undo_load
 
-    with _writer() as con:
+    with _writer(f"undoing load {load_id}", _say_waiting) as con:
         done = undo_load(con, load_id)
         build(con, built_grain(con) or DEFAULT_GRAIN)
     _clear_caches()
     return done
+
+
+def _say_waiting(what: str) -> None:
+    st.toast(f"Waiting for {what} to finish; this load follows it.", icon=":material/hourglass_top:")
 
 
 def _clear_caches() -> None:

@@ -82,3 +82,20 @@ def built_grain(con: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.CatalogException:
         return None
     return row[0] if row else None
+
+
+def panel_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the marts were built after the last load and undo.
+
+    A load or undo commits before the panel is rebuilt; a process killed between the two
+    leaves the loads right and the panel behind. Writers check this and rebuild.
+    """
+    try:
+        built = con.execute("select last_load_id, n_active_loads from build_info").fetchone()
+    except duckdb.CatalogException:
+        built = None
+    now = con.execute("select coalesce(max(load_id), 0), count(*) filter (where undone_at is null) "
+                      "from loads").fetchone()
+    if built is None:
+        return now[0] == 0
+    return tuple(built) == tuple(now)

@@ -17,16 +17,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.build import build
+from pipelines.build import build, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
-from pipelines.db import connect
+from pipelines.db import opened, write_lock
 from pipelines.errors import InputError, PayoffError
 from pipelines.ingest import Mapping, ingest_file, list_loads, open_source, propose_mapping, undo_load
 from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
 from pipelines.ingest.mapping import KINDS, saved_mapping
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
-UPLOAD_LIMIT_MB = 200  # browser uploads above this go through `payoff ingest` instead
+# Browser uploads are held in the server's memory whole before loading; 200 MB covers a year of a
+# large team's CRM exports. Bigger files go through `payoff ingest`, which streams them from disk.
+UPLOAD_LIMIT_MB = 200
+UPLOAD_LIMIT_ENV = "PAYOFF_UPLOAD_LIMIT_MB"  # overrides UPLOAD_LIMIT_MB for `payoff app`
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,10 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last date covered")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("app", help="open the dashboard")
+    p = sub.add_parser("app", help="open the dashboard (sign-in for a team: PAYOFF_AUTH, see README)")
     p.add_argument("--port", type=int, default=APP_PORT)
-    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to serve on (default 127.0.0.1); any other needs PAYOFF_AUTH=password or oidc")
     p.set_defaults(func=cmd_app)
+
+    p = sub.add_parser("password", help="hash a password for the dashboard's sign-in (PAYOFF_AUTH=password)")
+    p.add_argument("--stdin", action="store_true", help="read the password from standard input instead of asking")
+    p.set_defaults(func=cmd_password)
     return parser
 
 
@@ -124,7 +132,8 @@ def cmd_demo(args) -> int:
     from pipelines.demo import build_demo
 
     cfg = settings(args.db)
-    reports, result = build_demo(cfg.db_path, force=args.force, grain=args.grain, archive_dir=cfg.archive_dir)
+    with _exclusive(cfg.db_path, "building the sample database"):
+        reports, result = build_demo(cfg.db_path, force=args.force, grain=args.grain, archive_dir=cfg.archive_dir)
     for report in reports:
         print(report.summary())
     print(f"built {cfg.db_path}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
@@ -134,9 +143,8 @@ def cmd_demo(args) -> int:
 def cmd_ingest(args) -> int:
     cfg = settings(args.db)
     mapping = Mapping.load(args.mapping) if args.mapping else None
-    con = connect(cfg.db_path)
     refused, reports = 0, []
-    try:
+    with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
         for path in args.files:
             try:
                 report = ingest_file(con, path, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
@@ -152,9 +160,7 @@ def cmd_ingest(args) -> int:
                 _print_report(report)
         changed = any(r.get("status") == "loaded" for r in reports)
         grain = args.grain or _current_grain(con)
-        result = build(con, grain) if changed or args.grain else None
-    finally:
-        con.close()
+        result = build(con, grain) if changed or args.grain or not panel_is_current(con) else None
     if args.format == "json":
         panel = None if result is None else {"grain": result.grain, "accounts": result.n_accounts,
                                              "periods": result.n_periods}
@@ -164,6 +170,25 @@ def cmd_ingest(args) -> int:
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
     return 1 if refused else 0
+
+
+def _say_waiting(what: str) -> None:
+    print(f"payoff: waiting for {what} to finish…", file=sys.stderr, flush=True)
+
+
+def _writing(db_path: Path, purpose: str):
+    """A read-write connection under the writer lock; waits (and says so) while another process writes."""
+    return opened(db_path, write=True, purpose=purpose, on_wait=_say_waiting)
+
+
+def _reading(db_path: Path):
+    """A read-only connection; waits (and says so) while another process writes."""
+    return opened(db_path, on_wait=_say_waiting)
+
+
+def _exclusive(db_path: Path, purpose: str):
+    """The writer lock alone, for a command that replaces the database file itself."""
+    return write_lock(db_path, purpose, on_wait=_say_waiting)
 
 
 def _print_report(report) -> None:
@@ -190,11 +215,8 @@ def cmd_map(args) -> int:
     source = open_source(args.file)
     mapping = None
     if cfg.db_path.exists():
-        con = connect(cfg.db_path, read_only=True)
-        try:
+        with _reading(cfg.db_path) as con:
             mapping = saved_mapping(con, source.header)
-        finally:
-            con.close()
     mapping = mapping if mapping and (args.kind in (None, mapping.kind)) else propose_mapping(source, args.kind)
     text = mapping.dumps()
     if args.out:
@@ -208,11 +230,8 @@ def cmd_map(args) -> int:
 
 
 def cmd_loads(args) -> int:
-    con = connect(settings(args.db).db_path, read_only=True)
-    try:
+    with _reading(settings(args.db).db_path) as con:
         frame = list_loads(con)
-    finally:
-        con.close()
     if args.format == "json":
         print(frame.to_json(orient="records", date_format="iso", indent=2))
     elif frame.empty:
@@ -225,11 +244,8 @@ def cmd_loads(args) -> int:
 
 
 def cmd_rejects(args) -> int:
-    con = connect(settings(args.db).db_path, read_only=True)
-    try:
+    with _reading(settings(args.db).db_path) as con:
         frame = load_rejects(con, args.load_id)
-    finally:
-        con.close()
     if args.format == "csv":
         from pipelines.export import safe_csv
 
@@ -242,23 +258,17 @@ def cmd_rejects(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    con = connect(settings(args.db).db_path)
-    try:
+    with _writing(settings(args.db).db_path, f"undoing load {args.load_id}") as con:
         done = undo_load(con, args.load_id)
         result = build(con, _current_grain(con))
-    finally:
-        con.close()
     print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
           f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")
     return 0
 
 
 def cmd_build(args) -> int:
-    con = connect(settings(args.db).db_path)
-    try:
+    with _writing(settings(args.db).db_path, f"building the panel by {args.grain}") as con:
         result = build(con, args.grain)
-    finally:
-        con.close()
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
     for check, n in result.failed_checks.items():
         print(f"check {check}: {n:,} row(s)")
@@ -271,17 +281,12 @@ def cmd_drivers(args) -> int:
     from pipelines.stats.drivers import analyze
 
     cfg = settings(args.db)
-    con = connect(cfg.db_path, read_only=True)
-    if args.grain and built_grain(con) != args.grain:
-        con.close()
-        con = connect(cfg.db_path)
-        build(con, args.grain)
-    try:
+    with _reading(cfg.db_path) as con:
+        if args.grain and built_grain(con) != args.grain:
+            build(con, args.grain, temporary=True)  # a private panel: the database keeps its grain
         results = analyze(con, args.outcome, validate=not args.no_validation)
-        meta = {"database": str(cfg.db_path), "grain": built_grain(con),
+        meta = {"database": str(cfg.db_path), "grain": built_grain(con) if not args.grain else args.grain,
                 "loads": int(con.execute("select count(*) from loads where undone_at is null").fetchone()[0])}
-    finally:
-        con.close()
     if args.format == "json":
         print(report.to_json(results, meta))
     elif args.format == "csv":
@@ -300,11 +305,8 @@ def cmd_report(args) -> int:
     report_format(args.out)  # a wrong extension fails here, before any work
     filters = Filters(args.start, args.end, tuple((name, tuple(getattr(args, name))) for name in
                                                   ("segment", "region", "team") if getattr(args, name)))
-    con = connect(settings(args.db).db_path, read_only=True)
-    try:
+    with _reading(settings(args.db).db_path) as con:
         content = build_content(con, filters, args.outcome)
-    finally:
-        con.close()
     try:
         print(write_report(content, args.out))
     finally:
@@ -313,15 +315,51 @@ def cmd_report(args) -> int:
 
 
 def cmd_app(args) -> int:
+    from pipelines.access import access_config, check_bind, read_secrets, secrets_files
+
     cfg = settings(args.db)
+    access = access_config(os.environ, read_secrets(secrets_files()))  # a misconfiguration stops here
+    check_bind(args.address, access)
+    upload_mb = _upload_limit_mb()
     env = {**os.environ, "PAYOFF_DB": str(cfg.db_path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),
                "--server.address", args.address, "--server.port", str(args.port),
                "--browser.gatherUsageStats", "false", "--server.headless", "true",
-               "--server.maxUploadSize", str(UPLOAD_LIMIT_MB), "--client.toolbarMode", "viewer",
+               "--server.maxUploadSize", str(upload_mb), "--client.toolbarMode", "viewer",
+               # Streamlit's defaults, stated so a stray config.toml cannot turn them off (flags win):
+               "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
                "--theme.base", "light", "--theme.primaryColor", "#2563eb"]
+    print(f"payoff: {access.describe()}; uploads up to {upload_mb} MB", file=sys.stderr)
     return subprocess.call(command, env=env)
 
+
+def _upload_limit_mb() -> int:
+    """The browser upload limit in MB: $PAYOFF_UPLOAD_LIMIT_MB, else UPLOAD_LIMIT_MB."""
+    raw = os.environ.get(UPLOAD_LIMIT_ENV, "").strip()
+    if not raw:
+        return UPLOAD_LIMIT_MB
+    if not raw.isdigit() or int(raw) < 1:
+        raise PayoffError(f"{UPLOAD_LIMIT_ENV}={raw!r} is not a whole number of megabytes (e.g. {UPLOAD_LIMIT_MB})")
+    return int(raw)
+
+
+def cmd_password(args) -> int:
+    import getpass
+
+    from pipelines.access import check_new_password, hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("New dashboard password: ")
+        check_new_password(password)
+        if getpass.getpass("Same again: ") != password:
+            raise PayoffError("the two passwords differ; nothing was printed")
+    check_new_password(password)
+    print(f'password_hash = "{hash_password(password)}"')
+    print('payoff: paste that line under [payoff] (with auth = "password") in .streamlit/secrets.toml, '
+          "or set PAYOFF_PASSWORD_HASH to the quoted value", file=sys.stderr)
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

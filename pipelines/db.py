@@ -1,9 +1,24 @@
-"""The one place that opens DuckDB connections and runs Payoff's SQL files."""
+"""The one place that opens DuckDB connections and runs Payoff's SQL files.
+
+Several processes share one database file: the dashboard (many short reads, the odd
+upload) and the command line (loads, builds, analyses). DuckDB lets one process write
+or many read, and refuses the rest with a lock error. `opened()` puts an advisory
+reader/writer lock beside the file (`<db>.lock`, flock) in front of that, so a writer
+waits its turn instead of failing, readers wait for a write in progress instead of
+failing, and anyone can ask what the current writer is doing (`current_writer()`).
+The kernel drops the lock when a process dies, even by SIGKILL: no stale locks.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -36,6 +51,108 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     if not read_only:
         ensure_schema(con)
     return con
+
+
+@contextmanager
+def opened(db_path: str | Path, *, write: bool = False, purpose: str = "", by: str = "command line",
+           on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection held under the database's reader/writer lock, closed (and the lock freed) on exit.
+
+    Readers share the lock; a writer holds it alone and records `purpose` and `by` in the
+    lock file so others can say what they are waiting for. When the lock is taken,
+    on_wait is called once with that description and the call waits as long as it takes.
+    """
+    path = Path(db_path)
+    if not write and not path.exists():
+        raise PayoffError(f"{path}: no database here yet; run 'payoff demo' or 'payoff ingest FILE' first")
+    lock = write_lock(path, purpose, by=by, on_wait=on_wait) if write else \
+        _file_lock(path, exclusive=False, on_wait=on_wait)
+    with lock:
+        con = connect(path, read_only=not write)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextmanager
+def write_lock(db_path: str | Path, purpose: str, *, by: str = "command line",
+               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the writer lock, recording what for; for writers that open (or replace) the file themselves."""
+    with _file_lock(Path(db_path), exclusive=True, on_wait=on_wait) as fd:
+        if fd is None:
+            yield
+            return
+        _record_writer(fd, purpose, by)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+
+
+def current_writer(db_path: str | Path) -> str | None:
+    """What the process writing to the database is doing ("loading x.csv from the command line
+    since 10:32"), or None when no write is under way. Never waits."""
+    lock = _lock_path(Path(db_path))
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _describe_writer(fd) or "another process is writing to the database"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextmanager
+def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | None) -> Iterator[int | None]:
+    """Hold flock on <db>.lock; yields None (no lock) where the folder cannot hold a lock file."""
+    if exclusive:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # a read-only folder: fall back on DuckDB's own lock and its wait in connect()
+        yield None
+        return
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    try:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(_describe_writer(fd) or "another process is reading the database")
+            fcntl.flock(fd, mode)
+        yield fd
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _record_writer(fd: int, purpose: str, by: str) -> None:
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps({"purpose": purpose or "writing", "by": by, "pid": os.getpid(),
+                              "since": datetime.now().isoformat(timespec="seconds")}).encode("utf-8"), 0)
+
+
+def _describe_writer(fd: int) -> str | None:
+    """The recorded writer, or None when the lock file is empty (readers only, or nobody)."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0) or b"null")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict):
+        return None
+    since = str(info.get("since", ""))[11:16]
+    return f"{info.get('purpose', 'writing')} from the {info.get('by', 'command line')}" + (f" since {since}" if since else "")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

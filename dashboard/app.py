@@ -1,10 +1,10 @@
-"""Payoff dashboard entry point: page config, navigation and the shared filters; nothing else."""
+"""Payoff dashboard entry point: page config, the sign-in gate, navigation and the shared filters; nothing else."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import access, data
 from pipelines.config import GRAINS
 from pipelines.filters import Filters
 
@@ -12,6 +12,7 @@ PAGES = Path(__file__).parent / "app_pages"
 FILTER_ATTRIBUTES = ("segment", "region", "team")  # account attributes offered as shared filters
 
 st.set_page_config(page_title="Payoff", page_icon=":material/insights:", layout="wide")
+access.require_sign_in()  # returns only for a session allowed to see the data; runs before any query
 
 navigation = st.navigation({
     "Explore": [
@@ -27,6 +28,14 @@ navigation = st.navigation({
 })
 
 version = data.db_version()
+writing = data.write_in_progress()
+if writing:
+    st.info(f"Now {writing}. Pages show the data as it was before it; they update once it lands.",
+            icon=":material/hourglass_top:")
+elif data.panel_behind(version):
+    with st.spinner("A load landed without its panel rebuild; rebuilding the panel…"):
+        data.rebuild_panel()
+    version = data.db_version()
 info = data.overview(version)
 view = data.View()
 if info is not None and not info.empty:

@@ -129,7 +129,7 @@ def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | 
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             if on_wait is not None:
-                on_wait(_describe_writer(fd) or "another process is reading the database")
+                on_wait(_describe_writer(fd) or "reads by another process")
             fcntl.flock(fd, mode)
         yield fd
     finally:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-
-from pipelines.config import PROJECT_ROOT
+from serving import chromium_or_skip, serve_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-STARTUP_SECONDS = 60  # a cold Streamlit start imports pandas, plotly and duckdb
 PAGES = {"": "Which activities pay off", "drivers": "Drivers", "timing": "Timing and returns",
          "busy": "Busy vs effective", "teams": "Teams", "plan": "Plan", "data_page": "Data"}
 NEW_EXPORT = (b"Activity ID,Activity Type,Date,Account ID,Assigned To\r\n"
@@ -27,60 +15,15 @@ NEW_EXPORT = (b"Activity ID,Activity Type,Date,Account ID,Assigned To\r\n"
               b"ZZ-3,Email,12/3/2025,ACC-00002,Nadia Haddad\r\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(demo_db, tmp_path_factory):
     """`payoff app` on a free loopback port against a copy of the demo database (uploads write to it)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; .ci/run installs it")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    port = _free_port()
+    chromium_or_skip()
     folder = tmp_path_factory.mktemp("app")
-    log_path = folder / "server.log"
     db = folder / "payoff.duckdb"
     shutil.copyfile(demo_db, db)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "--db", str(db), "app", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the app did not start:\n{log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.5)
+    with serve_app(db, folder) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("path,title", PAGES.items())

@@ -121,7 +121,7 @@ def test_a_writer_waits_for_readers_and_says_so(tmp_path):
     with db.opened(path, write=True, purpose="loading", on_wait=told.append):
         pass
     _finish(holder)
-    assert told == ["another process is reading the database"]
+    assert told == ["reads by another process"]
 
 
 def test_current_writer_names_the_write_under_way_and_a_killed_writer_frees_the_lock(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -315,10 +314,11 @@ def cmd_report(args) -> int:
 
 
 def cmd_app(args) -> int:
-    from pipelines.access import access_config, check_bind, read_secrets, secrets_files
+    from pipelines.access import access_config, check_bind, read_secrets, secrets_files, server_environment
 
     cfg = settings(args.db)
-    access = access_config(os.environ, read_secrets(secrets_files()))  # a misconfiguration stops here
+    secrets = read_secrets(secrets_files())
+    access = access_config(server_environment(os.environ, secrets), secrets)  # a misconfiguration stops here
     check_bind(args.address, access)
     upload_mb = _upload_limit_mb()
     env = {**os.environ, "PAYOFF_DB": str(cfg.db_path.resolve())}
@@ -329,8 +329,10 @@ def cmd_app(args) -> int:
                # Streamlit's defaults, stated so a stray config.toml cannot turn them off (flags win):
                "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
                "--theme.base", "light", "--theme.primaryColor", "#2563eb"]
-    print(f"payoff: {access.describe()}; uploads up to {upload_mb} MB", file=sys.stderr)
-    return subprocess.call(command, env=env)
+    print(f"payoff: {access.describe()}; uploads up to {upload_mb} MB", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    # Become the server (no child): a stop signal then reaches Streamlit instead of orphaning it.
+    os.execve(sys.executable, command, env)
 
 
 def _upload_limit_mb() -> int:
@@ -338,9 +340,13 @@ def _upload_limit_mb() -> int:
     raw = os.environ.get(UPLOAD_LIMIT_ENV, "").strip()
     if not raw:
         return UPLOAD_LIMIT_MB
-    if not raw.isdigit() or int(raw) < 1:
+    try:
+        megabytes = int(raw)
+    except ValueError:
+        megabytes = 0
+    if megabytes < 1:
         raise PayoffError(f"{UPLOAD_LIMIT_ENV}={raw!r} is not a whole number of megabytes (e.g. {UPLOAD_LIMIT_MB})")
-    return int(raw)
+    return megabytes
 
 
 def cmd_password(args) -> int:
@@ -350,16 +356,17 @@ def cmd_password(args) -> int:
 
     if args.stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+        check_new_password(password)
     else:
         password = getpass.getpass("New dashboard password: ")
-        check_new_password(password)
+        check_new_password(password)  # before asking twice
         if getpass.getpass("Same again: ") != password:
             raise PayoffError("the two passwords differ; nothing was printed")
-    check_new_password(password)
     print(f'password_hash = "{hash_password(password)}"')
     print('payoff: paste that line under [payoff] (with auth = "password") in .streamlit/secrets.toml, '
           "or set PAYOFF_PASSWORD_HASH to the quoted value", file=sys.stderr)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,110 @@
+"""The sign-in gate: app.py calls `require_sign_in()` before navigation, filters or any query.
+
+The rules (which setting, environment over secrets, hash format) live in `pipelines.access`;
+this module only draws the sign-in and remembers success in `st.session_state`, i.e. for one
+browser session (a reload of the tab asks again). Nothing here reads the database, and the
+password is never logged, echoed or kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import streamlit as st
+
+from pipelines.access import AccessConfig, AccessError, access_config, check_bind, email_allowed, retry_delay, \
+    verify_password
+
+SIGNED_IN_KEY = "_payoff_signed_in"  # session_state: fingerprint of the hash this session signed in against
+FAILURES_KEY = "_payoff_failures"  # session_state: failed sign-ins in a row
+RETRY_AT_KEY = "_payoff_retry_at"  # session_state: time.monotonic() before which attempts are refused
+
+
+def require_sign_in() -> None:
+    """Return only when this browser session may see the data; otherwise draw sign-in or the error and stop."""
+    try:
+        config = access_config(os.environ, _secrets())
+        address = st.get_option("server.address")
+        if address:  # unset only under AppTest; `streamlit run` reads dashboard/.streamlit/config.toml
+            check_bind(address, config)
+    except AccessError as exc:
+        _closed(f"Payoff cannot start: {exc}")
+        st.stop()
+    if config.mode == "password":
+        _password_gate(config.password_hash or "")
+    elif config.mode == "oidc":
+        _oidc_gate(config)
+
+
+def _secrets() -> Mapping:
+    """Streamlit's secrets as a plain dict; a secrets file that exists but does not parse is an error."""
+    if st.secrets.load_if_toml_exists():
+        return st.secrets.to_dict()
+    broken = [p for p in st.get_option("secrets.files") if Path(p).exists()]
+    if broken:  # fail closed: an unreadable file may be the one that turns sign-in on
+        raise AccessError(f"{broken[0]} exists but cannot be read as TOML")
+    return {}
+
+
+def _closed(message: str) -> None:
+    st.title("Payoff")
+    st.error(message, icon=":material/lock:")
+
+
+def _password_gate(stored: str) -> None:
+    """The shared-password sign-in form, with a growing wait after repeated failures."""
+    fingerprint = hashlib.sha256(stored.encode("utf-8")).hexdigest()  # a new hash signs every session out
+    if st.session_state.get(SIGNED_IN_KEY) == fingerprint:
+        st.sidebar.button("Sign out", key="payoff_sign_out", icon=":material/logout:", on_click=_sign_out)
+        return
+    st.title("Payoff")
+    st.caption("Sign in to see the data.")
+    with st.form("payoff_sign_in", clear_on_submit=True, border=False):
+        password = st.text_input("Password", type="password", key="payoff_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        now = time.monotonic()
+        wait = st.session_state.get(RETRY_AT_KEY, 0.0) - now
+        if wait > 0:
+            st.warning(f"Too many failed attempts: try again in {math.ceil(wait)} s.")
+        elif password and verify_password(password, stored):
+            st.session_state[SIGNED_IN_KEY] = fingerprint
+            st.session_state.pop(FAILURES_KEY, None)
+            st.session_state.pop(RETRY_AT_KEY, None)
+            st.rerun()
+        else:
+            failures = st.session_state.get(FAILURES_KEY, 0) + 1
+            st.session_state[FAILURES_KEY] = failures
+            st.session_state[RETRY_AT_KEY] = now + retry_delay(failures)
+            st.error("Wrong password.")
+    st.stop()
+
+
+def _sign_out() -> None:
+    st.session_state.pop(SIGNED_IN_KEY, None)
+
+
+def _oidc_gate(config: AccessConfig) -> None:
+    """Streamlit's own sign-in (st.login) against the identity provider in [auth], plus the allow-list."""
+    user = st.user
+    if user.get("is_logged_in"):
+        email = user.get("email")
+        if email_allowed(email, config.allowed_emails, verified=user.get("email_verified")):
+            st.sidebar.caption(f"Signed in as {email or user.get('name') or 'you'}")
+            st.sidebar.button("Sign out", key="payoff_sign_out", icon=":material/logout:", on_click=st.logout)
+            return
+        _closed(f"{email or 'This account'} may not see this data. Ask whoever runs Payoff to add it.")
+        st.button("Sign out", key="payoff_sign_out", on_click=st.logout)
+        st.stop()
+    st.title("Payoff")
+    st.caption("Sign in with your organisation's account to see the data.")
+    for provider in config.oidc_providers:
+        label = "Sign in" if provider is None else f"Sign in with {provider.capitalize()}"
+        st.button(label, key=f"payoff_login_{provider or 'default'}", type="primary", icon=":material/login:",
+                  on_click=st.login, args=(provider,) if provider else ())
+    st.stop()

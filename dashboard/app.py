@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import access, data
 from pipelines.config import GRAINS
+from pipelines.errors import PayoffError
 from pipelines.filters import Filters
 
 PAGES = Path(__file__).parent / "app_pages"
@@ -33,8 +34,12 @@ if writing:
     st.info(f"Now {writing}. Pages show the data as it was before it; they update once it lands.",
             icon=":material/hourglass_top:")
 elif data.panel_behind(version):
-    with st.spinner("A load landed without its panel rebuild; rebuilding the panel…"):
-        data.rebuild_panel()
+    try:
+        with st.spinner("A load landed without its panel rebuild; rebuilding the panel…"):
+            data.rebuild_panel()
+    except PayoffError as exc:
+        st.warning(f"The panel is behind the latest load and could not be rebuilt here ({exc}). "
+                   "Run `payoff build`.", icon=":material/warning:")
     version = data.db_version()
 info = data.overview(version)
 view = data.View()

@@ -11,6 +11,8 @@ the next rerun after it lands.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import tempfile
 import threading
@@ -240,6 +242,30 @@ def _result(version: str, view: View, outcome: str):
 
 
 # -- uploads ----------------------------------------------------------------------------------
+LOG = logging.getLogger("payoff.dashboard")
+
+
+def _friendly(action: str):
+    """Turn an unexpected failure of a write into one PayoffError for the page (traceback to the server log).
+
+    Loads, undos and builds each run in one transaction, so a failure leaves the database as it was.
+    """
+    def wrap(func):
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except PayoffError:
+                raise
+            except Exception as exc:
+                LOG.exception("%s failed", action)
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise PayoffError(f"{action} failed unexpectedly ({type(exc).__name__}: {detail}); nothing was "
+                                  "changed. The details are in the server's log.") from exc
+        return run
+    return wrap
+
+
 def _saved_upload(name: str, content: bytes, folder: str) -> Path:
     """Write an upload under a safe name inside a private temp folder (never a user-chosen path)."""
     from pipelines.ingest.source import safe_file_name
@@ -249,6 +275,7 @@ def _saved_upload(name: str, content: bytes, folder: str) -> Path:
     return path
 
 
+@_friendly("Reading the upload")
 def propose(name: str, content: bytes, kind: str | None = None):
     """The recognised kind and mapping for an upload (the saved one for a known header set)."""
     from pipelines.ingest import open_source, propose_mapping
@@ -265,6 +292,7 @@ def propose(name: str, content: bytes, kind: str | None = None):
         return source, mapping
 
 
+@_friendly("The load")
 def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
     """Load one uploaded export and rebuild the panel; returns the load report."""
     from pipelines.ingest import ingest_file
@@ -289,6 +317,7 @@ def panel_behind(version: str) -> bool:
         return not panel_is_current(con)
 
 
+@_friendly("Rebuilding the panel")
 def rebuild_panel() -> None:
     """Bring the panel in line with the loads (a no-op when another writer already did)."""
     with _writer("rebuilding the panel") as con:
@@ -297,6 +326,7 @@ def rebuild_panel() -> None:
     _clear_caches()
 
 
+@_friendly("The undo")
 def undo(load_id: int) -> dict:
     """Undo one load and rebuild the panel."""
     from pipelines.ingest import undo_load

@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import summary
-from pipelines.build import build, built_grain, panel_is_current
+from pipelines.build import build, built_grain, panel_is_current, rebuild_if_behind
 from pipelines.config import DEFAULT_GRAIN, settings
 from pipelines.db import current_writer, opened
 from pipelines.errors import PayoffError
@@ -321,8 +321,7 @@ def panel_behind(version: str) -> bool:
 def rebuild_panel() -> None:
     """Bring the panel in line with the loads (a no-op when another writer already did)."""
     with _writer("rebuilding the panel") as con:
-        if not panel_is_current(con):
-            build(con, built_grain(con) or DEFAULT_GRAIN)
+        rebuild_if_behind(con)
     _clear_caches()
 
 
@@ -332,7 +331,11 @@ def undo(load_id: int) -> dict:
     from pipelines.ingest import undo_load
 
     with _writer(f"undoing load {load_id}", _say_waiting) as con:
-        done = undo_load(con, load_id)
+        try:
+            done = undo_load(con, load_id)
+        except PayoffError:  # e.g. already undone: still mend a panel an interrupted undo left behind
+            rebuild_if_behind(con)
+            raise
         build(con, built_grain(con) or DEFAULT_GRAIN)
     _clear_caches()
     return done

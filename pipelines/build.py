@@ -99,3 +99,10 @@ def panel_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     if built is None:
         return now[0] == 0
     return tuple(built) == tuple(now)
+
+
+def rebuild_if_behind(con: duckdb.DuckDBPyConnection) -> BuildResult | None:
+    """Rebuild at the current grain when a load or undo landed without its rebuild; else nothing."""
+    if panel_is_current(con):
+        return None
+    return build(con, built_grain(con) or DEFAULT_GRAIN)

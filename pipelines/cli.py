@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.build import build, panel_is_current
+from pipelines.build import build, panel_is_current, rebuild_if_behind
 from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
 from pipelines.db import opened, write_lock
 from pipelines.errors import InputError, PayoffError
@@ -258,7 +258,11 @@ def cmd_rejects(args) -> int:
 
 def cmd_undo(args) -> int:
     with _writing(settings(args.db).db_path, f"undoing load {args.load_id}") as con:
-        done = undo_load(con, args.load_id)
+        try:
+            done = undo_load(con, args.load_id)
+        except PayoffError:  # e.g. already undone: still mend a panel an interrupted undo left behind
+            rebuild_if_behind(con)
+            raise
         result = build(con, _current_grain(con))
     print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
           f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")

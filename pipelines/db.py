@@ -129,12 +129,26 @@ def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | 
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             if on_wait is not None:
-                on_wait(_describe_writer(fd) or "reads by another process")
+                on_wait(_holder(fd))
             fcntl.flock(fd, mode)
         yield fd
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock we wait for: the recorded writer, or readers when a shared lock is free.
+
+    A writer killed by SIGKILL leaves its record in the file; it counts only while the
+    lock is held exclusively, which a shared probe tells.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _describe_writer(fd) or "another process's write"
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    return "reads by another process"
 
 
 def _record_writer(fd: int, purpose: str, by: str) -> None:

@@ -9,6 +9,9 @@ raw_* tables, failed rows into load_rejects -> the load recorded in `loads`.
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +23,16 @@ import pandas as pd
 from pipelines.db import sql_text
 from pipelines.errors import InputError, LoadError, MappingError
 from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
-from pipelines.ingest.recognize import propose_mapping
-from pipelines.ingest.source import Source, archive_copy, open_source, record_lines, utf8_copy
-from pipelines.ingest.typing import MAX_YEAR, MIN_YEAR, DateStyle, choose_date_style, choose_decimal
+from pipelines.ingest.recognize import header_values, propose_mapping
+from pipelines.ingest.source import MAX_LINE_BYTES, Source, archive_copy, open_source, record_lines, utf8_copy
+from pipelines.ingest.typing import (MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, DateStyle, choose_date_style, choose_decimal,
+                                     date_sql, number_reason_sql, number_sql)
 
 MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: the mapping is likely wrong
-MAX_LINE_BYTES = 8 << 20  # a single CSV record longer than this is damage, not data
+ROWS_NAMED = 5  # skipped rows named one by one in a note
+LOAD_MEMORY_LIMIT = "1GB"  # DuckDB spills a load's temp tables to disk beyond this: a 1 GB export loads in ~1.2 GB RSS
+_SIZE_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 REJECTS_SHOWN = 20  # rejected rows carried on the report (all are kept in load_rejects)
 RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measures", "raw_account_attributes",
               "raw_outcomes")
@@ -63,6 +70,30 @@ class LoadReport:
         return out
 
 
+WORK_PREFIX = "payoff-load-"  # + pid: a load's scratch folder (a transcoded copy of the export)
+
+
+def sweep_work_folders() -> list[Path]:
+    """Remove scratch folders left by loads whose process died (SIGKILL skips clean-up)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        pid = folder.name[len(WORK_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -81,7 +112,8 @@ def ingest_file(
     if prior:
         return LoadReport(source.name, "skipped", kind or "", source.sha256, load_id=prior[0])
     mapping = _resolve_mapping(con, source, kind, mapping)
-    with tempfile.TemporaryDirectory(prefix="payoff-") as work:
+    sweep_work_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work:
         plan = _LoadPlan(con, source, mapping, work)
         try:
             plan.stage()
@@ -103,7 +135,10 @@ def _resolve_mapping(con, source: Source, kind: str | None, mapping: Mapping | N
     try:
         mapping.validate(source.header)
     except MappingError as exc:
-        raise InputError(source.name, str(exc), row=1) from exc
+        values = header_values(source.header)
+        hint = (f"; row 1 holds values like {', '.join(repr(v) for v in values[:2])}: is the header row missing?"
+                if values else "")
+        raise InputError(source.name, str(exc) + hint, row=1) from exc
     return mapping
 
 
@@ -114,17 +149,18 @@ class _LoadPlan:
         self.con, self.source, self.mapping, self.workdir = con, source, mapping, workdir
         self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
         self.notes: list[str] = list(source.notes) + list(mapping.notes)
-        self.params: dict = {}
-        self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason column)
-        self.check_sql: list[str] = []
+        self.params: dict = dict(NUMBER_PARAMS)
+        self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason expression)
         self.rows_read = 0
         self.rows_rejected = 0
         self.rows_exact_repeat = 0
+        self.memory_limit: str | None = None  # the connection's own limit while a lower one applies to this load
 
     # -- staging -----------------------------------------------------------------------
     def stage(self) -> None:
-        """Read every row as text, then type it: _src (text) -> _typed (typed + reasons) -> _bad."""
+        """Read every row as text, then type it: _src (text) -> _typed (typed), _bad (reasons) -> _good (a view)."""
         con = self.con
+        self._limit_memory()
         con.execute(sql_text("macros.sql"))
         path, compression = utf8_copy(self.source, self.workdir)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.source.n_columns)) + "}"
@@ -152,6 +188,7 @@ class _LoadPlan:
                         "generate_subscripts($lines, 1) + 1 as record", {"lines": lines})
             con.execute("update _src set source_row = _lines.line from _lines where _lines.record = _src.source_row")
             con.execute("drop table _lines")
+        self._drop_repeated_headers()
         self.rows_read = con.execute("select count(*) from _src").fetchone()[0]
         if self.rows_read == 0:
             raise InputError(self.source.name, "the file has a header row but no data rows")
@@ -159,6 +196,30 @@ class _LoadPlan:
         con.execute(f"create or replace temp table _typed as select source_row, {', '.join(selects)} from _src",
                     self._params_used(selects))
         self._collect_rejects()
+
+    def _limit_memory(self) -> None:
+        """Lower DuckDB's memory limit to LOAD_MEMORY_LIMIT for this load (restored by drop_temp).
+
+        The default limit is most of the machine's memory, so a big export's temp tables would
+        all stay in memory; under the limit DuckDB spills them to its temp directory instead.
+        """
+        current = self.con.execute("select current_setting('memory_limit')").fetchone()[0]
+        if _size_bytes(current) > _size_bytes(LOAD_MEMORY_LIMIT):
+            self.con.execute("set memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
+            self.memory_limit = current
+
+    def _drop_repeated_headers(self) -> None:
+        """Rows that repeat the header row (exports joined end to end) are not data: drop them, with a note."""
+        cells = self.source.raw_header
+        if len(cells) != self.source.n_columns:
+            return
+        same = " and ".join(f"coalesce(trim(c{i}), '') = $h{i}" for i in range(len(cells)))
+        rows = sorted(r[0] for r in self.con.execute(f"delete from _src where {same} returning source_row",
+                                                      {f"h{i}": cell for i, cell in enumerate(cells)}).fetchall())
+        if rows:
+            shown = ", ".join(str(r) for r in rows[:ROWS_NAMED]) + (", ..." if len(rows) > ROWS_NAMED else "")
+            self.notes.append(f"{len(rows):,} row(s) repeat the header row (exports joined end to end?) and were "
+                              f"skipped: row {shown}")
 
     def _typed_selects(self) -> list[str]:
         """One typed expression (and one reason expression) per mapped column."""
@@ -207,14 +268,12 @@ class _LoadPlan:
                 c = self.col[spec.column]
                 out.append(f"nullif(trim({c}), '') as {alias}_text")
                 decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
-                out.append(f"pf_number({c}, '{decimal}') as {alias}")
+                out.append(f"{number_sql(c, decimal)} as {alias}")
         return out
 
     def _check(self, header: str, raw_col: str, reason_sql: str) -> None:
         """Register a reason expression: non-null on a row means that cell fails."""
-        name = f"err{len(self.checks)}"
-        self.checks.append((header, raw_col, name))
-        self.check_sql.append(f"{reason_sql} as {name}")
+        self.checks.append((header, raw_col, reason_sql))
 
     def _date_expr(self, header: str, *, required: bool) -> str:
         c = self.col[header]
@@ -224,7 +283,7 @@ class _LoadPlan:
                 f"dates in '{header}' read month-first (e.g. 3/4/2025 = March 4): every value fits both "
                 "month-first and day-first; set date_order 'dmy' in the mapping if they are day-first")
         self.params["date_formats"] = style.formats
-        parsed = f"try_strptime(trim({c}), $date_formats)::date"
+        parsed = date_sql(c)
         self._check(header, c, f"""case
             when nullif(trim({c}), '') is null then {"'missing date'" if required else 'null'}
             when {parsed} is null then 'not a date like {style.example}'
@@ -237,15 +296,8 @@ class _LoadPlan:
         decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
         if decimal == ",":
             self.notes.append(f"numbers in '{spec.column}' read with a decimal comma (1.234,50)")
-        parsed = f"pf_number({c}, '{decimal}')"
-        rules = [f"when pf_failed({c}, {parsed}) then 'not a number'"]
-        if kind in ("count", "duration"):
-            what = "count" if kind == "count" else "duration"
-            rules.append(f"when {parsed} < 0 then 'negative {what}'")
-        if kind == "count":
-            rules.append(f"when {parsed} <> floor({parsed}) then 'not a whole number'")
-        self._check(spec.column, c, "case " + " ".join(rules) + " end")
-        return f"{parsed} as {alias}"
+        self._check(spec.column, c, number_reason_sql(c, decimal, kind))
+        return f"{number_sql(c, decimal)} as {alias}"
 
     def _binary_expr(self, spec, alias: str) -> str:
         c = self.col[spec.column]
@@ -270,16 +322,18 @@ class _LoadPlan:
         return [r[i] for r in self.source.sample if i < len(r) and r[i].strip()]
 
     def _collect_rejects(self) -> None:
-        """Every failing cell into _bad; exact repeated rows of keyed files into _repeat."""
+        """Every failing cell into _bad; exact repeated rows of keyed files into _repeat; the rest is _good.
+
+        One pass over _src per check, keeping only failing cells, so no table of reasons as long
+        as the file is ever held; _good is a view, not a second copy of _typed.
+        """
         con = self.con
-        if self.check_sql:
-            con.execute(f"create or replace temp table _reasons as select source_row, {', '.join(self.check_sql)} "
-                        "from _src", self._params_used(self.check_sql))
         con.execute("create or replace temp table _bad (source_row bigint, column_name varchar, value varchar, reason varchar)")
-        for header, raw, name in self.checks:
-            con.execute(f"""insert into _bad select r.source_row, $header, s.{raw}, r.{name}
-                            from _reasons r join _src s using (source_row) where r.{name} is not null""",
-                        {"header": header})
+        for header, raw, reason_sql in self.checks:
+            con.execute(f"""insert into _bad select source_row, $header, value, reason from (
+                                select source_row, {raw} as value, {reason_sql} as reason from _src)
+                            where reason is not null""",
+                        {"header": header, **self._params_used([reason_sql])})
         con.execute("create or replace temp table _repeat (source_row bigint)")
         if self.mapping.kind != "activity_events" and self.mapping.role("account_id") is not None:
             # without an account id each row is its own account, so identical rows are distinct accounts
@@ -291,9 +345,10 @@ class _LoadPlan:
             if self.rows_exact_repeat:
                 self.notes.append(f"{self.rows_exact_repeat:,} row(s) repeat an earlier row of this file exactly: "
                                   "counted once, as duplicates")
-        con.execute("""create or replace temp table _good as select * from _typed
+        con.execute("""create or replace temp view _good as select * from _typed
                        where source_row not in (select source_row from _bad)
                          and source_row not in (select source_row from _repeat)""")
+        con.execute("drop table _src")  # the text copy is no longer needed: free it before the facts are written
 
     def check_rejects(self, max_share: float) -> None:
         """Refuse the whole file when too many rows fail: that is a wrong mapping or a broken export."""
@@ -446,11 +501,18 @@ class _LoadPlan:
             select source_row, prior_load, false as in_file from per_row where n_facts = n_matched"""
 
     def drop_temp(self) -> None:
-        for table in ("_src", "_typed", "_reasons", "_bad", "_repeat", "_good", "_dup", "_src_rejects", "_src_scan"):
+        for statement in ("drop view if exists _good", *(f"drop table if exists {table}" for table in (
+                "_src", "_typed", "_bad", "_repeat", "_dup", "_src_rejects", "_src_scan"))):
             try:
-                self.con.execute(f"drop table if exists {table}")
+                self.con.execute(statement)
             except duckdb.Error:
                 pass
+        if self.memory_limit is not None:
+            try:
+                self.con.execute("set memory_limit = $limit", {"limit": self.memory_limit})
+            except duckdb.Error:
+                pass  # a broken connection: the error that broke it is the one to report
+            self.memory_limit = None
 
 
 def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
@@ -487,6 +549,14 @@ def load_rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> 
                        "order by load_id, row_number", params).df()
 
 
+def _size_bytes(text: str) -> float:
+    """Bytes in a DuckDB size setting such as '18.6 GiB' or '1GB' (unknown forms count as unlimited)."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", text or "")
+    if not match or match.group(2).lower() not in _SIZE_UNITS:
+        return float("inf")
+    return float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
+
+
 def _structural_message(broken: tuple, width: int) -> str:
     line, kind, message = broken
     if kind in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
@@ -495,6 +565,12 @@ def _structural_message(broken: tuple, width: int) -> str:
                 "(a delimiter or quote inside an unquoted value?); nothing was loaded")
     if kind == "UNQUOTED VALUE":
         return "a quote opened in this row is never closed; nothing was loaded"
+    if kind == "INVALID ENCODING":
+        return ("this row is not UTF-8 text like the rows before it (exports in different encodings joined?); "
+                "save the whole file as UTF-8 and load it again; nothing was loaded")
+    if kind == "LINE SIZE OVER MAXIMUM":
+        return (f"this row is longer than {MAX_LINE_BYTES >> 20} MiB (damaged data, or a quote never closed?); "
+                "nothing was loaded")
     return f"the row cannot be parsed ({message.strip()}); nothing was loaded"
 
 

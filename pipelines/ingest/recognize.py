@@ -141,6 +141,11 @@ def _number(text: str) -> float | None:
     return -value if negative else value
 
 
+def header_values(header: list[str]) -> list[str]:
+    """Header cells that look like data (dates, numbers): a sign the export lost its header row."""
+    return [h for h in header if DATE_VALUE_RE.match(h.strip()) or _number(h) is not None]
+
+
 def propose_mapping(source: Source, kind: str | None = None) -> Mapping:
     """Propose how to read a file: its kind and each column's role, with notes on every guess."""
     if kind is not None and kind not in KINDS:

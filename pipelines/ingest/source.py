@@ -12,8 +12,10 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +24,14 @@ from pipelines.errors import InputError
 CHUNK_BYTES = 1 << 20  # read files 1 MiB at a time: constant memory whatever the size
 SAMPLE_BYTES = 1 << 20  # decoded text used to recognise the layout and profile values
 SAMPLE_ROWS = 5000  # rows kept for recognition; typing always covers every row
+MAX_LINE_BYTES = 8 << 20  # a single CSV record longer than this is damage, not data
+TITLE_LINES = 5  # title lines looked through above a header row, to say where the table starts
 DELIMITERS = (",", ";", "\t", "|")
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 BINARY_CONTROL_SHARE = 0.01  # more control bytes than this in the sample: not a text file
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_NON_ASCII_TEXT = re.compile("[^\x00-\x7f\ufffd]")  # a character only valid multi-byte UTF-8 decodes to
 
 
 @dataclass
@@ -44,6 +49,8 @@ class Source:
     sample: list[list[str]]
     notes: list[str] = field(default_factory=list)
     blank_lines: bool | None = None  # whether an empty line occurs (None: not known, e.g. UTF-16)
+    stray_boms: bool = False  # byte-order marks after the start (exports joined end to end): removed when read
+    raw_header: list[str] = field(default_factory=list)  # the header cells as written (trimmed), before renaming
 
     @property
     def n_columns(self) -> int:
@@ -62,38 +69,47 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic.startswith(ZIP_MAGIC):
-        raise InputError(name, "this is a ZIP archive, not a CSV; unzip it and load the CSV inside")
+        raise InputError(name, _zip_message(path))
     compressed = magic.startswith(GZIP_MAGIC)
-    head = _read_head(path, compressed, name)
+    head = _read_head(path, compressed, name, SAMPLE_BYTES)
     if not head.strip():
         raise InputError(name, "the file is empty")
     _refuse_binary(head, name)
     scan = _scan(path, compressed, utf16=_utf16(head) is not None)
-    encoding = _utf16(head) or _text_encoding(head, scan.utf8)
+    encoding = _utf16(head) or _text_encoding(head, scan)
     text = _decode_sample(head, encoding)
+    if not text.strip():
+        raise InputError(name, "the file is empty")
     delimiter = _detect_delimiter(text)
     if delimiter is None:
-        raise InputError(
-            name,
-            "could not find a column delimiter (tried comma, semicolon, tab and |); "
-            "is this a CSV export with a header row?",
-            row=1,
-        )
+        raise InputError(name, _no_delimiter_message(text), row=1)
     rows = _parse_rows(text, delimiter, complete=len(head) < SAMPLE_BYTES)
+    if len(rows) < 2 and len(head) == SAMPLE_BYTES:  # the first data row is longer than the sample
+        limit = SAMPLE_BYTES + MAX_LINE_BYTES
+        head = _read_head(path, compressed, name, limit)
+        rows = _parse_rows(_decode_sample(head, encoding), delimiter, complete=len(head) < limit)
+        if not rows or (len(rows) < 2 and len(head) == limit):
+            raise InputError(name, f"this row is longer than {MAX_LINE_BYTES >> 20} MiB (damaged data, or a quote "
+                             "never closed?); nothing was loaded", row=2)
     header, notes = _clean_header(rows[0], name)
     sample = rows[1 : SAMPLE_ROWS + 1]
     if not sample:
         raise InputError(name, "the file has a header row but no data rows")
+    stray_boms = scan.stray_boms and scan.utf8  # in a file of mixed encodings the reader refuses the bad row
+    if stray_boms:
+        notes.append("byte-order marks inside the file (exports joined end to end?) were removed from the values")
+    raw_header = [cell.replace("\ufeff", "").strip() for cell in rows[0]]
     return Source(path, name, scan.sha256, size, compressed, encoding, delimiter, header, sample, notes,
-                  scan.blank_lines)
+                  scan.blank_lines, stray_boms, raw_header)
 
 
 def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
     """A path DuckDB can read as UTF-8, and its compression ('gzip' or 'none').
 
-    UTF-8 files are read in place; other encodings are transcoded once, streaming.
+    UTF-8 files are read in place; other encodings, and UTF-8 with byte-order marks after
+    its start, are transcoded once, streaming, without any byte-order mark.
     """
-    if source.encoding in ("utf-8", "utf-8-sig"):
+    if source.encoding in ("utf-8", "utf-8-sig") and not source.stray_boms:
         return source.path, "gzip" if source.compressed else "none"
     target = Path(workdir) / "transcoded.csv"
     opener = gzip.open if source.compressed else open
@@ -101,7 +117,7 @@ def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
         with opener(source.path, "rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
             reader = codecs.getreader(source.encoding)(raw, errors="strict")
             while chunk := reader.read(CHUNK_BYTES):
-                out.write(chunk.lstrip("\ufeff") if out.tell() == 0 else chunk)
+                out.write(chunk.replace("\ufeff", ""))
     except (OSError, EOFError) as exc:
         raise InputError(source.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
     except UnicodeDecodeError as exc:
@@ -110,10 +126,11 @@ def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
 
 
 def record_lines(source: Source, path: Path, compression: str) -> list[int] | None:
-    """The physical line each data record starts on, when blank lines make it differ from the record count.
+    """The spreadsheet row of each data record, when blank lines make it differ from the record count.
 
-    DuckDB skips blank lines, so record numbers drift from the lines a spreadsheet shows;
-    this pass (only for files that have blank lines) maps them back. None when not needed.
+    DuckDB skips blank lines, so record numbers drift from the rows a spreadsheet shows, where
+    a blank line is an empty row and a quoted value over several lines is still one row; this
+    pass (only for files that have blank lines) maps them back. None when not needed.
     """
     opener = gzip.open if compression == "gzip" else open
     if source.blank_lines is None:  # not known from the first pass (UTF-16): look at the UTF-8 copy
@@ -129,12 +146,9 @@ def record_lines(source: Source, path: Path, compression: str) -> list[int] | No
         return None
     starts: list[int] = []
     with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=source.delimiter)
-        last = 0
-        for row in reader:
-            start, last = last + 1, reader.line_num
-            if row:
-                starts.append(start)
+        for row_number, row in enumerate(_csv_reader(fh, source.delimiter), start=1):
+            if row:  # a blank line is an empty row of its own
+                starts.append(row_number)
     return starts[1:]  # the first record is the header
 
 
@@ -158,15 +172,34 @@ def safe_file_name(name: str) -> str:
     return cleaned[:120] or "export.csv"
 
 
-def _read_head(path: Path, compressed: bool, name: str) -> bytes:
+def _csv_reader(lines, delimiter: str):
+    """csv.reader that accepts a field as long as a record may be (Python's default stops at 128 KiB)."""
+    if csv.field_size_limit() < MAX_LINE_BYTES:
+        csv.field_size_limit(MAX_LINE_BYTES)  # process-wide, but only ever raised to this one value
+    return csv.reader(lines, delimiter=delimiter)
+
+
+def _read_head(path: Path, compressed: bool, name: str, size: int) -> bytes:
     try:
         if compressed:
             with gzip.open(path, "rb") as fh:
-                return fh.read(SAMPLE_BYTES)
+                return fh.read(size)
         with path.open("rb") as fh:
-            return fh.read(SAMPLE_BYTES)
+            return fh.read(size)
     except (OSError, EOFError) as exc:
         raise InputError(name, f"cannot decompress the file ({exc})") from exc
+
+
+def _zip_message(path: Path) -> str:
+    """Why a ZIP file is refused: an Excel workbook (itself a ZIP) needs saving as CSV, an archive unzipping."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        names = []
+    if any(n.startswith("xl/") for n in names):
+        return "this is an Excel workbook (.xlsx), not a CSV; save it as CSV (UTF-8) in Excel and load that"
+    return "this is a ZIP archive, not a CSV; unzip it and load the CSV inside"
 
 
 def _utf16(head: bytes) -> str | None:
@@ -193,9 +226,14 @@ def _refuse_binary(head: bytes, name: str) -> None:
         raise InputError(name, "binary data (control characters); this is not a text CSV export")
 
 
-def _text_encoding(head: bytes, all_utf8: bool) -> str:
-    """UTF-8 (with or without BOM) when every byte decodes, else Windows-1252 (or Latin-1)."""
-    if all_utf8:
+def _text_encoding(head: bytes, scan: _Scan) -> str:
+    """UTF-8 (with or without BOM) when every byte decodes, else Windows-1252 (or Latin-1).
+
+    A file with valid multi-byte UTF-8 characters beside invalid bytes is UTF-8 with some
+    foreign rows (exports joined): it is read as UTF-8, so the reader names the first bad row
+    instead of every accented character turning into mojibake.
+    """
+    if scan.utf8 or scan.utf8_multibyte:
         return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     return "cp1252" if _decodes(head, "cp1252") else "latin-1"
 
@@ -203,44 +241,46 @@ def _text_encoding(head: bytes, all_utf8: bool) -> str:
 @dataclass
 class _Scan:
     sha256: str
-    utf8: bool
+    utf8: bool  # every byte decodes as UTF-8
+    utf8_multibyte: bool  # some non-ASCII characters decode as UTF-8
     blank_lines: bool | None
+    stray_boms: bool  # a UTF-8 byte-order mark after the first byte
 
 
 def _scan(path: Path, compressed: bool, *, utf16: bool) -> _Scan:
-    """One streaming pass over the content: sha256 (of the file's own bytes), UTF-8 validity, blank lines.
+    """One streaming pass over the content: sha256 (of the file's own bytes), UTF-8 validity, blank lines,
+    byte-order marks after the start.
 
     A compressed file is hashed over its compressed bytes, so it needs a second, raw pass.
     """
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8, blank, tail = not utf16, False, b""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    utf8, multibyte, blank, boms, tail, first = not utf16, False, False, False, b"", True
     opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
                 if not compressed:
                     digest.update(chunk)
-                if utf8:
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
+                if not utf16 and (utf8 or not multibyte):  # once both are known, the rest cannot change them
+                    text = decoder.decode(chunk)
+                    if utf8 and text.count("\ufffd") > chunk.count("\ufffd".encode()):
                         utf8 = False
-                if not blank and not utf16:
+                    multibyte = multibyte or bool(_NON_ASCII_TEXT.search(text))
+                if not utf16:
                     joined = tail + chunk
-                    blank = b"\n\n" in joined or b"\n\r\n" in joined
-                    tail = chunk[-2:]
-            if utf8:
-                decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        utf8 = False
+                    blank = blank or b"\n\n" in joined or b"\n\r\n" in joined
+                    boms = boms or joined.find(codecs.BOM_UTF8, 1 if first else 0) >= 0
+                    tail, first = chunk[-2:], False
+            if utf8 and decoder.decode(b"", final=True):
+                utf8 = False  # the file ends inside a multi-byte character
     except (OSError, EOFError) as exc:
         raise InputError(path.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
     if compressed:
         with path.open("rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
                 digest.update(chunk)
-    return _Scan(digest.hexdigest(), utf8, None if utf16 else blank)
+    return _Scan(digest.hexdigest(), utf8, multibyte, None if utf16 else blank, boms)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -257,7 +297,10 @@ def _decode_sample(head: bytes, encoding: str) -> str:
 
 
 def _parse_rows(text: str, delimiter: str, *, complete: bool) -> list[list[str]]:
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        rows = list(_csv_reader(io.StringIO(text, newline=""), delimiter))
+    except csv.Error:  # a field over the limit: the sample ends inside it (an open quote, or damage)
+        rows = []
     if not complete and len(rows) > 1:
         rows = rows[:-1]  # the sample may end mid-row
     return [r for r in rows if any(cell.strip() for cell in r)]
@@ -269,7 +312,7 @@ def _detect_delimiter(text: str) -> str | None:
     best, best_score = None, (0.0, 0)
     for delim in DELIMITERS:
         try:
-            rows = [r for r in csv.reader(lines, delimiter=delim) if r]
+            rows = [r for r in _csv_reader(lines, delim) if r]
         except csv.Error:
             continue
         if not rows or len(rows[0]) < 2:
@@ -280,6 +323,19 @@ def _detect_delimiter(text: str) -> str | None:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def _no_delimiter_message(text: str) -> str:
+    """Why no delimiter was found: title lines above the table, or no table at all."""
+    lines = text.splitlines()
+    for start in range(1, min(TITLE_LINES, len(lines)) + 1):
+        delimiter = _detect_delimiter("\n".join(lines[start:]))
+        if delimiter is not None:
+            row = start + 1 + next(i for i, line in enumerate(lines[start:]) if line.strip())
+            return (f"this is a title, not a header row: the table starts at row {row}; delete the lines above "
+                    "its header row and load the file again")
+    return ("could not find a column delimiter (tried comma, semicolon, tab and |); "
+            "is this a CSV export with a header row?")
 
 
 def _clean_header(raw: list[str], name: str) -> tuple[list[str], list[str]]:

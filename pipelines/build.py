@@ -1,4 +1,8 @@
-"""Build the SQL models, staging -> intermediate -> marts, in one transaction at a chosen grain."""
+"""Build the SQL models, staging -> intermediate -> marts, in one transaction at a chosen grain.
+
+Every model is stored as a table: staging once held views, but each of its readers then
+recomputed the de-duplication over every raw row (five times per build for activity events).
+"""
 
 from __future__ import annotations
 
@@ -34,14 +38,18 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
     if grain not in GRAINS:
         raise PayoffError(f"unknown grain '{grain}'; expected one of {', '.join(GRAINS)}")
     con.execute("set variable payoff_grain = ?", [grain])
+    reuse_staging = temporary and _staging_stored(con)
     con.execute("begin transaction")
     try:
         for layer, names in SQL_MODELS.items():
+            if layer == "staging" and reuse_staging:
+                continue  # staging does not depend on the grain: a private panel reads the stored one
             for name in names:
                 body = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-                form = "view" if layer == "staging" else "table"
+                if not temporary and _stored_as(con, name) == "VIEW":
+                    con.execute(f"drop view {quote_ident(name)}")  # staging was once views, recomputed per read
                 scope = "temp " if temporary else ""
-                con.execute(f"create or replace {scope}{form} {quote_ident(name)} as {body}")
+                con.execute(f"create or replace {scope}table {quote_ident(name)} as {body}")
         n_accounts = con.execute("select count(*) from accounts").fetchone()[0]
         n_periods = con.execute("select count(*) from int_periods_spanned").fetchone()[0]
         n_rows = con.execute("select count(*) from account_periods").fetchone()[0]
@@ -55,6 +63,17 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
         con.execute("rollback")
         raise
     return BuildResult(grain, n_accounts, n_periods, n_rows, run_checks(con), built_at)
+
+
+def _stored_as(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """'BASE TABLE' or 'VIEW' for a model stored in the database file, else None."""
+    row = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
+                      "and table_catalog = current_database() and table_name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
+def _staging_stored(con: duckdb.DuckDBPyConnection) -> bool:
+    return all(_stored_as(con, name) == "BASE TABLE" for name in SQL_MODELS["staging"])
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

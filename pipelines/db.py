@@ -41,7 +41,8 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            # no progress bar: DuckDB draws it on stdout, inside `--format json` output of long loads
+            con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:

@@ -41,14 +41,14 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            # no progress bar: DuckDB draws it on stdout, inside `--format json` output of long loads
-            con = duckdb.connect(str(path), read_only=read_only, config={"enable_progress_bar": False})
+            con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise PayoffError(f"{path}: cannot open the database ({_first_line(exc)}); "
                                   "another process has held it for too long") from exc
             time.sleep(LOCK_RETRY_SECONDS)  # the dashboard's reads are short: the lock frees soon
+    con.execute("set enable_progress_bar = false")  # DuckDB draws it on stdout, inside `--format json` output
     if not read_only:
         ensure_schema(con)
     return con

@@ -25,6 +25,9 @@ run: $(BIN)/payoff $(DB)
 demo: $(BIN)/payoff
 	$(BIN)/payoff --db $(DB) demo --force
 
+bench: $(BIN)/payoff
+	$(BIN)/python bench/bench.py --scale all
+
 test: $(BIN)/payoff
 	$(BIN)/python -m pytest
 

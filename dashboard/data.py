@@ -209,26 +209,34 @@ def panel(version: str, view: View) -> pd.DataFrame:
         return read_panel(con)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def team_table(version: str, view: View, outcome: str, attribute: str) -> pd.DataFrame:
+    """Each group's adjusted difference from the rest (cached: refits per group cost seconds at scale)."""
     from pipelines.stats.teams import compare_groups
 
     return compare_groups(_result(version, view, outcome), panel(version, view), attribute)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def target(version: str, view: View, outcome: str, growth: float) -> dict:
+    """A realistic target from the last two years of the outcome."""
     from pipelines.stats.plan import realistic_target
 
     result = _result(version, view, outcome)
     return realistic_target(view.filters.apply(panel(version, view)), outcome, result.kind, growth)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def what_if(version: str, view: View, outcome: str, changes: dict[str, float]):
+    """The predicted change in the outcome for these activity changes, with its interval."""
     from pipelines.stats.plan import what_if as _what_if
 
     return _what_if(_result(version, view, outcome), changes)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def plan_for(version: str, view: View, outcome: str, goal: float, activities: list[str]) -> dict:
+    """The activity change associated with reaching the goal (cached: a search over refits)."""
     from pipelines.stats.plan import plan_for_target
 
     return plan_for_target(_result(version, view, outcome), goal, activities)

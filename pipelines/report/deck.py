@@ -295,11 +295,6 @@ def _columns(blocks, width: float, height: float, more: str, *, leads: bool = Tr
             for h, items in blocks]
 
 
-def _lead(item: str) -> str:
-    """The bold lead-in of a summary line: up to the first colon."""
-    return item.split(": ", 1)[0] + ":" if ": " in item else ""
-
-
 def _shortened(make, n_items: int, width: float, height: float, more: str) -> list[_P]:
     """At 14 pt, drop items from the end until heading + items + '… and N more' fit."""
     full = make(14)

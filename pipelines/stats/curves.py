@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import Fit, effect, fit, predictive_difference
+from pipelines.stats.models import effect, fit, predictive_difference
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)

@@ -203,7 +203,6 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
             break
     else:
         raise ModelError(f"the {kind} model did not converge (an activity may predict the outcome perfectly)")
-    eta = X @ beta
     llf = ll if kind == "binary" else float(ll - np.sum(special.gammaln(y + 1)))
     if with_cov:
         bread = np.linalg.inv((X * w[:, None]).T @ X)

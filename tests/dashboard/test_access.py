@@ -29,15 +29,6 @@ def shared_db(demo_db, tmp_path_factory):
 
 
 @pytest.fixture
-def fresh_db(demo_db, tmp_path, monkeypatch):
-    """A copy no earlier test has read, so no cached result can stand in for a query."""
-    path = tmp_path / "payoff.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("PAYOFF_DB", str(path))
-    return path
-
-
-@pytest.fixture
 def opened(monkeypatch):
     """Every DuckDB connection the app opens, recorded (pipelines.db opens them all via duckdb.connect)."""
     calls = []
@@ -89,7 +80,7 @@ def test_without_auth_the_overview_shows_data(shared_db, monkeypatch):
     assert not at.get("text_input"), "no sign-in form on local use"
 
 
-def test_password_gate_shows_only_the_form_and_reads_nothing(fresh_db, opened, monkeypatch):
+def test_password_gate_shows_only_the_form_and_reads_nothing(demo_copy, opened, monkeypatch):
     _password_mode(monkeypatch)
     at = _app()
     assert not at.exception, [e.value for e in at.exception]
@@ -100,7 +91,7 @@ def test_password_gate_shows_only_the_form_and_reads_nothing(fresh_db, opened, m
     assert "payoff demo" not in text and "Which activities pay off" not in text
 
 
-def test_wrong_password_is_refused_and_still_reads_nothing(fresh_db, opened, monkeypatch):
+def test_wrong_password_is_refused_and_still_reads_nothing(demo_copy, opened, monkeypatch):
     _password_mode(monkeypatch)
     at = _sign_in(_app(), "not the password at all")
     assert [e.value for e in at.error] == ["Wrong password."]
@@ -108,19 +99,19 @@ def test_wrong_password_is_refused_and_still_reads_nothing(fresh_db, opened, mon
     assert PASSWORD not in str(at) and "not the password at all" not in " ".join(e.value for e in at.error)
 
 
-def test_right_password_opens_the_overview_and_sign_out_closes_it(fresh_db, opened, monkeypatch):
+def test_right_password_opens_the_overview_and_sign_out_closes_it(demo_copy, opened, monkeypatch):
     _password_mode(monkeypatch)
     at = _sign_in(_app(), PASSWORD)
     assert not at.exception, [e.value for e in at.exception]
     assert {"plotly_chart", "multiselect"} <= set(_data_shown(at))
-    assert str(fresh_db) in opened, "the recorder sees the reads once signed in"
+    assert str(demo_copy) in opened, "the recorder sees the reads once signed in"
     assert not at.get("text_input"), "the form is gone once signed in"
     at.sidebar.button(key="payoff_sign_out").click().run()
     assert _data_shown(at) == []
     assert at.text_input(key="payoff_password")
 
 
-def test_repeated_failures_make_the_session_wait(fresh_db, opened, monkeypatch):
+def test_repeated_failures_make_the_session_wait(demo_copy, opened, monkeypatch):
     _password_mode(monkeypatch)
     at = _app()
     for _ in range(access.FREE_ATTEMPTS + 1):
@@ -148,14 +139,14 @@ def test_password_set_in_secrets_works_like_the_environment(shared_db, monkeypat
     assert "plotly_chart" in _data_shown(at)
 
 
-def test_environment_wins_over_secrets(fresh_db, opened, monkeypatch):
+def test_environment_wins_over_secrets(demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "password")
     at = _app({"payoff": {"auth": "none", "password_hash": HASH}})
     assert at.text_input(key="payoff_password") and _data_shown(at) == [] and opened == []
 
 
 @pytest.mark.parametrize("stored", [None, "scrypt$16384$8$1$not base64!$xx", "plain-text-password"])
-def test_misconfigured_password_shows_an_error_and_no_data(stored, fresh_db, opened, monkeypatch):
+def test_misconfigured_password_shows_an_error_and_no_data(stored, demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "password")
     if stored:
         monkeypatch.setenv("PAYOFF_PASSWORD_HASH", stored)
@@ -166,7 +157,7 @@ def test_misconfigured_password_shows_an_error_and_no_data(stored, fresh_db, ope
     assert _data_shown(at) == [] and not at.get("text_input") and opened == []
 
 
-def test_unknown_auth_value_shows_an_error_and_no_data(fresh_db, opened, monkeypatch):
+def test_unknown_auth_value_shows_an_error_and_no_data(demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "yes please")
     at = _app()
     assert not at.exception and "PAYOFF_AUTH" in at.error[0].value
@@ -178,7 +169,7 @@ OIDC_SECRETS = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback",
                          "https://idp.example.com/.well-known/openid-configuration"}}
 
 
-def test_oidc_without_a_signed_in_user_shows_the_login_button_and_no_data(fresh_db, opened, monkeypatch):
+def test_oidc_without_a_signed_in_user_shows_the_login_button_and_no_data(demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "oidc")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets.update(OIDC_SECRETS)
@@ -189,14 +180,14 @@ def test_oidc_without_a_signed_in_user_shows_the_login_button_and_no_data(fresh_
     assert _data_shown(at) == [] and opened == []
 
 
-def test_oidc_without_auth_secrets_explains_itself(fresh_db, opened, monkeypatch):
+def test_oidc_without_auth_secrets_explains_itself(demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "oidc")
     at = _app()
     assert not at.exception and "[auth]" in at.error[0].value
     assert not at.button and _data_shown(at) == [] and opened == []
 
 
-def test_oidc_user_outside_the_allow_list_sees_no_data(fresh_db, opened, monkeypatch):
+def test_oidc_user_outside_the_allow_list_sees_no_data(demo_copy, opened, monkeypatch):
     monkeypatch.setenv("PAYOFF_AUTH", "oidc")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets.update({**OIDC_SECRETS, "payoff": {"allowed_emails": ["@example.com"]}})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -17,15 +16,6 @@ PAGE = "app_pages/data_page.py"
 RENEWALS = SAMPLE_DATA_DIR / "renewals.csv"
 RENEWALS_ROWS = 839  # data rows in sample_data/renewals.csv
 BAD_CSV = b"Account,Renewal Date,Renewal Status\nA1,2024-01-05,Renewed\nA2,2024-13-45,Churned\nA3,2024-02-05,Renewed\n"
-
-
-@pytest.fixture
-def demo_copy(demo_db, tmp_path, monkeypatch):
-    """A writable copy of the session's demo database, set as PAYOFF_DB."""
-    path = tmp_path / "payoff.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("PAYOFF_DB", str(path))
-    return path
 
 
 @pytest.fixture

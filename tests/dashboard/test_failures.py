@@ -3,27 +3,16 @@ panel left behind by a load whose process died before the rebuild."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.build import panel_is_current
-from pipelines.config import PROJECT_ROOT, SAMPLE_DATA_DIR
+from pipelines.config import PROJECT_ROOT
 from pipelines.db import connect
 from pipelines.ingest import ingest_file, list_loads
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 EXPORT = (b"Activity ID,Activity Type,Date,Account ID,Assigned To\r\n"
           b"QQ-1,Meeting,12/1/2025,ACC-00001,Nadia Haddad\r\nQQ-2,Call,12/2/2025,ACC-00002,Nadia Haddad\r\n")
-
-
-@pytest.fixture
-def demo_copy(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "payoff.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv("PAYOFF_DB", str(path))
-    return path
 
 
 def _n_loads(path) -> int:

@@ -15,7 +15,6 @@ from datetime import date
 
 import pytest
 
-from pipelines.errors import InputError
 from pipelines.ingest import Mapping, open_source
 
 EVENTS = (

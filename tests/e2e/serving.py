@@ -68,3 +68,13 @@ def serve_app(db: Path, folder: Path, env: dict | None = None, args: tuple[str, 
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def serve_copy(demo_db: Path, folder: Path, env: dict | None = None):
+    """`payoff app` against a private copy of the demo database (uploads write to it); yields (url, db)."""
+    chromium_or_skip()
+    db = folder / "payoff.duckdb"
+    shutil.copyfile(demo_db, db)
+    with serve_app(db, folder, env) as url:
+        yield url, db

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
-from serving import chromium_or_skip, free_port, serve_app
+from serving import free_port, serve_copy
 
 from pipelines.access import hash_password
 from pipelines.config import PROJECT_ROOT
@@ -23,12 +22,9 @@ NO_AUTH = {k: v for k, v in os.environ.items() if k not in AUTH_VARIABLES}
 @pytest.fixture(scope="module")
 def gated_url(demo_db, tmp_path_factory):
     """`payoff app` with PAYOFF_AUTH=password on a free loopback port against a copy of the demo database."""
-    chromium_or_skip()
+    env = {"PAYOFF_AUTH": "password", "PAYOFF_PASSWORD_HASH": hash_password(PASSWORD)}
     folder = tmp_path_factory.mktemp("gated")
-    db = folder / "payoff.duckdb"
-    shutil.copyfile(demo_db, db)
-    with serve_app(db, folder, env={"PAYOFF_AUTH": "password", "PAYOFF_PASSWORD_HASH": hash_password(PASSWORD)}) \
-            as url:
+    with serve_copy(demo_db, folder, env) as (url, _):
         yield url
     logs = " ".join(log.read_text(errors="replace") for log in folder.glob("*.log"))
     assert "sign-in: password" in logs and PASSWORD not in logs, "the server log names the mode, never the password"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from serving import chromium_or_skip, serve_app
+from serving import serve_copy
 
 pytestmark = pytest.mark.browser
 PAGES = {"": "Which activities pay off", "drivers": "Drivers", "timing": "Timing and returns",
@@ -18,11 +16,7 @@ NEW_EXPORT = (b"Activity ID,Activity Type,Date,Account ID,Assigned To\r\n"
 @pytest.fixture(scope="module")
 def app_url(demo_db, tmp_path_factory):
     """`payoff app` on a free loopback port against a copy of the demo database (uploads write to it)."""
-    chromium_or_skip()
-    folder = tmp_path_factory.mktemp("app")
-    db = folder / "payoff.duckdb"
-    shutil.copyfile(demo_db, db)
-    with serve_app(db, folder) as url:
+    with serve_copy(demo_db, tmp_path_factory.mktemp("app")) as (url, _):
         yield url
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 
 from pipelines.config import PROJECT_ROOT
 from pipelines.db import current_writer
-from serving import serve_app
+from serving import serve_copy
 
 pytestmark = pytest.mark.browser
 UPLOAD_ROWS = 120_000  # a few MB each: the two loads overlap
@@ -25,11 +24,8 @@ READ_PAGES = {"": "Which activities pay off", "drivers": "Drivers", "teams": "Te
 
 @pytest.fixture(scope="module")
 def served(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("concurrent")
-    db = folder / "payoff.duckdb"
-    shutil.copyfile(demo_db, db)
-    with serve_app(db, folder) as url:
-        yield url, db
+    with serve_copy(demo_db, tmp_path_factory.mktemp("concurrent")) as served_app:
+        yield served_app
 
 
 def _loads(db: Path) -> list[dict]:

@@ -29,6 +29,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 _IDENT_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 LOCK_WAIT_SECONDS = 15.0  # another process (the dashboard reading) may hold the file briefly: wait this long
 LOCK_RETRY_SECONDS = 0.2
+WRITER_MEMORY_LIMIT = "1GB"  # DuckDB's own default is 80% of RAM; PAYOFF_MEMORY_LIMIT overrides
 
 
 def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -50,6 +51,8 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
             time.sleep(LOCK_RETRY_SECONDS)  # the dashboard's reads are short: the lock frees soon
     con.execute("set enable_progress_bar = false")  # DuckDB draws it on stdout, inside `--format json` output
     if not read_only:
+        # a writer's loads and builds spill to disk beyond this instead of taking most of the machine
+        con.execute("set memory_limit = $limit", {"limit": os.environ.get("PAYOFF_MEMORY_LIMIT", WRITER_MEMORY_LIMIT)})
         ensure_schema(con)
     return con
 

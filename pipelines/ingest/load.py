@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -30,9 +29,6 @@ from pipelines.ingest.typing import (MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, DateStyl
 
 MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: the mapping is likely wrong
 ROWS_NAMED = 5  # skipped rows named one by one in a note
-LOAD_MEMORY_LIMIT = "1GB"  # DuckDB spills a load's temp tables to disk beyond this: a 1 GB export loads in ~1.2 GB RSS
-_SIZE_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 REJECTS_SHOWN = 20  # rejected rows carried on the report (all are kept in load_rejects)
 RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measures", "raw_account_attributes",
               "raw_outcomes")
@@ -154,13 +150,11 @@ class _LoadPlan:
         self.rows_read = 0
         self.rows_rejected = 0
         self.rows_exact_repeat = 0
-        self.memory_limit: str | None = None  # the connection's own limit while a lower one applies to this load
 
     # -- staging -----------------------------------------------------------------------
     def stage(self) -> None:
         """Read every row as text, then type it: _src (text) -> _typed (typed), _bad (reasons) -> _good (a view)."""
         con = self.con
-        self._limit_memory()
         con.execute(sql_text("macros.sql"))
         path, compression = utf8_copy(self.source, self.workdir)
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.source.n_columns)) + "}"
@@ -196,17 +190,6 @@ class _LoadPlan:
         con.execute(f"create or replace temp table _typed as select source_row, {', '.join(selects)} from _src",
                     self._params_used(selects))
         self._collect_rejects()
-
-    def _limit_memory(self) -> None:
-        """Lower DuckDB's memory limit to LOAD_MEMORY_LIMIT for this load (restored by drop_temp).
-
-        The default limit is most of the machine's memory, so a big export's temp tables would
-        all stay in memory; under the limit DuckDB spills them to its temp directory instead.
-        """
-        current = self.con.execute("select current_setting('memory_limit')").fetchone()[0]
-        if _size_bytes(current) > _size_bytes(LOAD_MEMORY_LIMIT):
-            self.con.execute("set memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
-            self.memory_limit = current
 
     def _drop_repeated_headers(self) -> None:
         """Rows that repeat the header row (exports joined end to end) are not data: drop them, with a note."""
@@ -507,12 +490,6 @@ class _LoadPlan:
                 self.con.execute(statement)
             except duckdb.Error:
                 pass
-        if self.memory_limit is not None:
-            try:
-                self.con.execute("set memory_limit = $limit", {"limit": self.memory_limit})
-            except duckdb.Error:
-                pass  # a broken connection: the error that broke it is the one to report
-            self.memory_limit = None
 
 
 def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
@@ -547,14 +524,6 @@ def load_rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> 
     where, params = ("where load_id = ?", [load_id]) if load_id is not None else ("", [])
     return con.execute(f"select load_id, file_name, row_number, column_name, value, reason from load_rejects {where} "
                        "order by load_id, row_number", params).df()
-
-
-def _size_bytes(text: str) -> float:
-    """Bytes in a DuckDB size setting such as '18.6 GiB' or '1GB' (unknown forms count as unlimited)."""
-    match = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", text or "")
-    if not match or match.group(2).lower() not in _SIZE_UNITS:
-        return float("inf")
-    return float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
 
 
 def _structural_message(broken: tuple, width: int) -> str:

@@ -138,6 +138,17 @@ def _resolve_mapping(con, source: Source, kind: str | None, mapping: Mapping | N
     return mapping
 
 
+@dataclass
+class _Lookup:
+    """One raw column's distinct values, parsed: joined to _src by the raw text."""
+
+    table: str
+    header: str
+    raw: str
+    typed: str
+    reason: str | None
+
+
 class _LoadPlan:
     """The typed SQL for one file under one mapping, and its execution."""
 
@@ -146,7 +157,8 @@ class _LoadPlan:
         self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
         self.notes: list[str] = list(source.notes) + list(mapping.notes)
         self.params: dict = dict(NUMBER_PARAMS)
-        self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason expression)
+        self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason expression over _src)
+        self.lookups: list[_Lookup] = []  # parsed once per distinct value, joined back by the raw text
         self.rows_read = 0
         self.rows_rejected = 0
         self.rows_exact_repeat = 0
@@ -187,8 +199,15 @@ class _LoadPlan:
         if self.rows_read == 0:
             raise InputError(self.source.name, "the file has a header row but no data rows")
         selects = self._typed_selects()
-        con.execute(f"create or replace temp table _typed as select source_row, {', '.join(selects)} from _src",
-                    self._params_used(selects))
+        joins = []
+        for lk in self.lookups:
+            con.execute(f"""create or replace temp table {lk.table} as
+                            select v, {lk.typed} as t, {lk.reason or 'null::varchar'} as r
+                            from (select distinct {lk.raw} as v from _src)""",
+                        self._params_used([lk.typed, lk.reason or ""]))
+            joins.append(f"left join {lk.table} on {lk.table}.v is not distinct from _src.{lk.raw}")
+        con.execute(f"create or replace temp table _typed as select source_row, {', '.join(selects)} "
+                    f"from _src {' '.join(joins)}", self._params_used(selects))
         self._collect_rejects()
 
     def _drop_repeated_headers(self) -> None:
@@ -251,12 +270,22 @@ class _LoadPlan:
                 c = self.col[spec.column]
                 out.append(f"nullif(trim({c}), '') as {alias}_text")
                 decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
-                out.append(f"{number_sql(c, decimal)} as {alias}")
+                out.append(f"{self._lookup(spec.column, c, number_sql('v', decimal))}.t as {alias}")
         return out
 
     def _check(self, header: str, raw_col: str, reason_sql: str) -> None:
         """Register a reason expression: non-null on a row means that cell fails."""
         self.checks.append((header, raw_col, reason_sql))
+
+    def _lookup(self, header: str, raw_col: str, typed_sql: str, reason_sql: str | None = None) -> str:
+        """Parse a column once per distinct value (an export repeats few dates and amounts many times).
+
+        typed_sql and reason_sql are written over the raw text as `v`; returns the lookup
+        table's name, whose `t` is the typed value and `r` the reason a cell fails.
+        """
+        lookup = _Lookup(f"_lk{len(self.lookups)}", header, raw_col, typed_sql, reason_sql)
+        self.lookups.append(lookup)
+        return lookup.table
 
     def _date_expr(self, header: str, *, required: bool) -> str:
         c = self.col[header]
@@ -266,21 +295,21 @@ class _LoadPlan:
                 f"dates in '{header}' read month-first (e.g. 3/4/2025 = March 4): every value fits both "
                 "month-first and day-first; set date_order 'dmy' in the mapping if they are day-first")
         self.params["date_formats"] = style.formats
-        parsed = date_sql(c)
-        self._check(header, c, f"""case
-            when nullif(trim({c}), '') is null then {"'missing date'" if required else 'null'}
+        parsed = date_sql("v")
+        lookup = self._lookup(header, c, parsed, f"""case
+            when nullif(trim(v), '') is null then {"'missing date'" if required else 'null'}
             when {parsed} is null then 'not a date like {style.example}'
             when year({parsed}) not between {MIN_YEAR} and {MAX_YEAR} then 'date out of range ({MIN_YEAR}-{MAX_YEAR})'
             end""")
-        return f"{parsed} as occurred_on"
+        return f"{lookup}.t as occurred_on"
 
     def _number_expr(self, spec, alias: str, *, kind: str) -> str:
         c = self.col[spec.column]
         decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
         if decimal == ",":
             self.notes.append(f"numbers in '{spec.column}' read with a decimal comma (1.234,50)")
-        self._check(spec.column, c, number_reason_sql(c, decimal, kind))
-        return f"{number_sql(c, decimal)} as {alias}"
+        lookup = self._lookup(spec.column, c, number_sql("v", decimal), number_reason_sql("v", decimal, kind))
+        return f"{lookup}.t as {alias}"
 
     def _binary_expr(self, spec, alias: str) -> str:
         c = self.col[spec.column]
@@ -317,6 +346,11 @@ class _LoadPlan:
                                 select source_row, {raw} as value, {reason_sql} as reason from _src)
                             where reason is not null""",
                         {"header": header, **self._params_used([reason_sql])})
+        for lk in self.lookups:
+            if lk.reason is not None:  # only the failing distinct values are joined back to their rows
+                con.execute(f"""insert into _bad select _src.source_row, $header, _src.{lk.raw}, failing.r
+                                from _src join (select v, r from {lk.table} where r is not null) failing
+                                  on failing.v is not distinct from _src.{lk.raw}""", {"header": lk.header})
         con.execute("create or replace temp table _repeat (source_row bigint)")
         if self.mapping.kind != "activity_events" and self.mapping.role("account_id") is not None:
             # without an account id each row is its own account, so identical rows are distinct accounts
@@ -485,7 +519,8 @@ class _LoadPlan:
 
     def drop_temp(self) -> None:
         for statement in ("drop view if exists _good", *(f"drop table if exists {table}" for table in (
-                "_src", "_typed", "_bad", "_repeat", "_dup", "_src_rejects", "_src_scan"))):
+                "_src", "_typed", "_bad", "_repeat", "_dup", "_src_rejects", "_src_scan",
+                *(lk.table for lk in self.lookups)))):
             try:
                 self.con.execute(statement)
             except duckdb.Error:

@@ -37,7 +37,11 @@ _DIGITS = {".": r"(\d{1,3}(,\d{3})+|\d{1,2}(,\d{2})+,\d{3}|\d+)(\.\d*)?|\.\d+",
            ",": r"(\d{1,3}(\.\d{3})+|\d+)(,\d*)?|,\d+"}
 _EXPONENT = r"([eE][-+]?\d+)?"
 NUMBER_PATTERNS = {dec: rf"[-+]?({digits}){_EXPONENT}|\(({digits}){_EXPONENT}\)" for dec, digits in _DIGITS.items()}
-NUMBER_PARAMS = {"number_dot": NUMBER_PATTERNS["."], "number_comma": NUMBER_PATTERNS[","]}  # bound, never spliced
+# The common case, a plain number ('25', '-3', '1250.5'; '1250,5' with a decimal comma), is read by a
+# cast without the currency and grouping clean-up; with at most 15 digits a side it is always finite.
+PLAIN_PATTERNS = {".": r"[-+]?\d{1,15}(\.\d{1,15})?", ",": r"[-+]?\d{1,15}(,\d{1,15})?"}
+NUMBER_PARAMS = {"number_dot": NUMBER_PATTERNS["."], "number_comma": NUMBER_PATTERNS[","],
+                 "plain_dot": PLAIN_PATTERNS["."], "plain_comma": PLAIN_PATTERNS[","]}  # bound, never spliced
 MAX_EXACT_COUNT = 2**53  # a double holds every whole number up to this exactly; a bigger count is damage
 _COMMA_DECIMAL = re.compile(r"^[^,.]*\d[.\d]*,\d{1,2}\D*$|^\D*\d{1,3}(\.\d{3})+(,\d+)?\D*$")
 _DOT_DECIMAL = re.compile(r"^\D*\d{1,3}(,\d{3})+(\.\d+)?\D*$|^[^,]*\d\.\d+\D*$")
@@ -97,26 +101,44 @@ def choose_decimal(values: list[str]) -> str:
 def number_sql(raw: str, decimal: str) -> str:
     """SQL for the number in a raw text column (a generated name): null when blank or not a finite number
     written in the column's decimal style. Needs NUMBER_PARAMS bound and sql/macros.sql loaded."""
-    if decimal not in (".", ","):
-        raise ValueError(f"decimal separator must be '.' or ',', not {decimal!r}")
+    pattern, plain, cast = _number_parts(raw, decimal)
     parsed = f"pf_number({raw}, '{decimal}')"
-    pattern = "$number_dot" if decimal == "." else "$number_comma"
-    return f"(case when regexp_full_match(pf_number_core({raw}), {pattern}) and isfinite({parsed}) then {parsed} end)"
+    return (f"(case when regexp_full_match(trim({raw}), {plain}) then {cast} "
+            f"when regexp_full_match(pf_number_core({raw}), {pattern}) and isfinite({parsed}) then {parsed} end)")
 
 
 def number_reason_sql(raw: str, decimal: str, kind: str) -> str:
     """SQL for why a cell is not a valid number of its kind ('number', 'count' or 'duration'); null when it is."""
+    pattern, plain, _ = _number_parts(raw, decimal)
     value, parsed = number_sql(raw, decimal), f"pf_number({raw}, '{decimal}')"
-    pattern = "$number_dot" if decimal == "." else "$number_comma"
-    rules = [f"when nullif(trim({raw}), '') is null then null",
-             f"when not regexp_full_match(pf_number_core({raw}), {pattern}) or {parsed} is null then 'not a number'",
-             f"when not isfinite({parsed}) then 'too large to be a number'"]
-    if kind in ("count", "duration"):
-        rules.append(f"when {value} < 0 then 'negative {kind}'")
+    rules = [f"when nullif(trim({raw}), '') is null then null"]
+    if kind == "number":  # a plain number is a valid one; the other kinds check its value below
+        rules.append(f"when regexp_full_match(trim({raw}), {plain}) then null")
+    else:
+        rules.append(f"when regexp_full_match(trim({raw}), {plain}) then {_value_rules(value, kind)}")
+    rules += [f"when not regexp_full_match(pf_number_core({raw}), {pattern}) or {parsed} is null then 'not a number'",
+              f"when not isfinite({parsed}) then 'too large to be a number'"]
+    if kind != "number":
+        rules.append(f"else {_value_rules(value, kind)}")
+    return "case " + " ".join(rules) + " end"
+
+
+def _value_rules(value: str, kind: str) -> str:
+    """Why a finite number is not a valid count or duration; null when it is."""
+    rules = [f"when {value} < 0 then 'negative {kind}'"]
     if kind == "count":
         rules.append(f"when {value} <> floor({value}) then 'not a whole number'")
         rules.append(f"when {value} > {MAX_EXACT_COUNT} then 'too large to be a count'")
     return "case " + " ".join(rules) + " end"
+
+
+def _number_parts(raw: str, decimal: str) -> tuple[str, str, str]:
+    """The strict pattern and plain pattern (bound names) and the plain value's cast, per decimal style."""
+    if decimal not in (".", ","):
+        raise ValueError(f"decimal separator must be '.' or ',', not {decimal!r}")
+    if decimal == ".":
+        return "$number_dot", "$plain_dot", f"trim({raw})::double"
+    return "$number_comma", "$plain_comma", f"replace(trim({raw}), ',', '.')::double"
 
 
 def date_sql(raw: str) -> str:

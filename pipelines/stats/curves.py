@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import effect, fit, predictive_difference
+from pipelines.stats.models import ETA_LIMIT, Z95, Effect, Fit, effect, fit, unit_for
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)
@@ -32,16 +32,20 @@ class Curve:
         return self.__dict__
 
 
-def response_curve(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], term: str, x: np.ndarray,
-                   groups: np.ndarray, *, within_demean=None) -> Curve:
-    """Replace the activity's straight-line term with level bins and with hinges min(x, k).
+def response_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, within_demean=None) -> Curve:
+    """Replace the activity's straight-line term in a fitted model with level bins and with hinges min(x, k).
 
     The binned fit draws the curve; the best hinge, if it beats the straight line by a
-    likelihood-ratio test, is where returns flatten.
+    likelihood-ratio test, is where returns flatten. Every refit starts from the straight-line
+    estimates, which are close, so it takes a few Newton steps instead of a dozen.
     """
+    kind = "amount" if within_demean else linear.kind
+    y, X, names = linear.y, linear.X, linear.names
     j = names.index(term)
     others = [i for i in range(X.shape[1]) if i != j]
-    base_X, base_names = X[:, others], [names[i] for i in others]
+    base_X, base_names = np.take(X, others, axis=1), [names[i] for i in others]
+    start = dict(zip(names, linear.params))
+    slope = start.pop(term)
     top = max(2, min(MAX_LEVELS - 1, int(np.ceil(np.quantile(x, CURVE_TOP_QUANTILE)))))
     binned = np.minimum(np.round(x), top).astype(int)
     level_cols, level_names = [], []
@@ -50,41 +54,70 @@ def response_curve(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], te
         level_cols.append(within_demean(col) if within_demean else col)
         level_names.append(f"level:{level}")
     Xb = np.column_stack([base_X, *level_cols])
-    fb = fit(kind, y, Xb, base_names + level_names, groups, within=within_demean is not None)
+    fb = fit(kind, y, Xb, base_names + level_names, groups, within=within_demean is not None,
+             start=start | {name: slope * level for level, name in enumerate(level_names, 1)})
     est, low, high = [0.0], [0.0], [0.0]
     level_idx = [fb.index(name) for name in level_names]
     base = fb.X.copy()
     for i in level_idx:
         if i is not None:
             base[:, i] = 0.0
+    contrast = None if kind == "amount" else _LevelContrast(fb, base)
     for name, i in zip(level_names, level_idx):
         if i is None:  # too few rows at this level to estimate it
             est.append(float("nan")), low.append(float("nan")), high.append(float("nan"))
             continue
-        if kind == "amount":
-            e = effect(fb, name)
-        else:
-            at_level = base.copy()
-            at_level[:, i] = 1.0
-            e = predictive_difference(fb, at_level, base)
+        e = effect(fb, name) if contrast is None else contrast.at(i)
         est.append(e.estimate)
         low.append(e.low)
         high.append(e.high)
     counts = [int((binned == lv).sum()) for lv in range(0, top + 1)]
     labels = [str(lv) for lv in range(0, top)] + [f"{top}+"]
-    knee = _knee(kind, y, base_X, base_names, x, groups, top, within_demean)
+    knee = _knee(kind, y, base_X, base_names, x, groups, top, within_demean, linear.llf, start | {"x": slope})
     share = float((x >= knee).mean()) if knee is not None else None
     return Curve(labels, est, low, high, counts, effect(fb, level_names[0]).unit if kind != 'count' else 'per 100 accounts per period', knee, share)
 
 
-def _knee(kind, y, base_X, base_names, x, groups, top, within_demean) -> int | None:
+class _LevelContrast:
+    """Average predicted outcome with every row at one activity level, minus with every row at none.
+
+    The same numbers as predictive_difference(fit_, base with column i set to one, base), where the
+    base design has every level column at zero, without building a copy of the design per level.
+    """
+
+    def __init__(self, fit_: Fit, base: np.ndarray):
+        self.fit, self.base = fit_, base
+        self.eta0 = base @ fit_.params
+        g0, d0 = self._response(self.eta0)
+        self.mean0, self.slope0 = g0.mean(), base.T @ d0
+
+    def _response(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        eta = np.clip(eta, -ETA_LIMIT, ETA_LIMIT)
+        if self.fit.kind == "binary":
+            g = 1 / (1 + np.exp(-eta))
+            return g, g * (1 - g)
+        g = np.exp(eta)
+        return g, g
+
+    def at(self, i: int) -> Effect:
+        g1, d1 = self._response(self.eta0 + self.fit.params[i])
+        n = len(g1)
+        est = 100 * float(g1.mean() - self.mean0)
+        grad = 100 * (self.base.T @ d1 - self.slope0) / n
+        grad[i] = 100 * d1.mean()
+        se = float(np.sqrt(grad @ self.fit.cov @ grad))
+        return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(self.fit.kind), se)
+
+
+def _knee(kind, y, base_X, base_names, x, groups, top, within_demean, linear_llf, start) -> int | None:
+    design = np.column_stack([base_X, np.zeros(len(x))])  # the last column takes each hinge in turn
+
     def llf(col) -> float:
-        c = within_demean(col) if within_demean else col
-        return fit(kind, y, np.column_stack([base_X, c]), base_names + ["x"], groups,
-                   within=within_demean is not None, with_cov=False).llf
+        design[:, -1] = within_demean(col) if within_demean else col
+        return fit(kind, y, design, base_names + ["x"], groups, within=within_demean is not None, with_cov=False,
+                   start=start).llf
 
     try:
-        linear = llf(x.astype(float))
         best_k, best = None, -np.inf
         for k in range(1, top + 1):
             ll = llf(np.minimum(x, k).astype(float))
@@ -93,6 +126,6 @@ def _knee(kind, y, base_X, base_names, x, groups, top, within_demean) -> int | N
     except ModelError:
         return None
     critical = stats.chi2.ppf(1 - KNEE_ALPHA / top, 1)
-    if best_k is not None and 2 * (best - linear) > critical:
+    if best_k is not None and 2 * (best - linear_llf) > critical:
         return best_k
     return None

@@ -426,20 +426,15 @@ def _size_hint(name: str) -> str:
 
 def _curve(f: Finding, frame: Frame, models: dict) -> None:
     """Attach the response curve of a driver (binned levels and the flattening point)."""
-    term = f.term
     adjusted: Fit = models["adjusted"]
-    data = frame.data
-    x = data[term].to_numpy(dtype=float)
-    groups = data["account_id"].to_numpy()
-    within = adjusted.within
+    x = frame.data[f.term].to_numpy(dtype=float)
+    groups = frame.data["account_id"].to_numpy()
+    demean_fn = None
+    if adjusted.within:
+        codes = pd.factorize(groups)[0]
+        demean_fn = lambda col: demean(col, codes)  # noqa: E731
     try:
-        if within:
-            codes = pd.factorize(groups)[0]
-            demean_fn = lambda col: demean(col, codes)  # noqa: E731
-            f.curve = response_curve("amount", adjusted.y, adjusted.X, adjusted.names, term, x, groups,
-                                     within_demean=demean_fn)
-        else:
-            f.curve = response_curve(frame.kind, adjusted.y, adjusted.X, adjusted.names, term, x, groups)
+        f.curve = response_curve(adjusted, f.term, x, groups, within_demean=demean_fn)
     except (ModelError, ValueError):
         f.curve = None
 

@@ -1,9 +1,10 @@
 -- Every panel value in long form, under its panel column name: n_* activities, m_* measures, o_* outcomes.
--- Grain: one row per account × period × panel column (binary outcomes: the yes share and o_<name>_n events).
--- Reads: int_activities_filled, int_measures_averaged, int_outcomes_aggregated.
+-- Grain: one row per account × period × panel column with a value (binary outcomes: the yes share and
+--        o_<name>_n events). Activities are sparse here: the build fills their zeros in the wide panel.
+-- Reads: int_activities_counted, int_measures_averaged, int_outcomes_aggregated.
 with activities as (
     select account_id, period_on, 'n_' || activity_key as column_name, n_activities as value
-    from int_activities_filled
+    from int_activities_counted
 ),
 
 measures as (

@@ -117,7 +117,7 @@ def test_accounts_unioned_flags_where_each_account_was_seen(load, run, q):
     ])
 
 
-# -- int_activities_counted / int_activities_filled ------------------------------------------------------------
+# -- int_activities_counted, and the panel's activity zeros -------------------------------------------------------
 
 
 @pytest.fixture
@@ -173,28 +173,24 @@ def test_activities_counted_at_quarter_grain(activity_data, run, q):
     ])
 
 
-def test_activities_filled_with_zeros_inside_the_activity_span_only(activity_data, run, q):
+def test_panel_activity_zeros_inside_the_activity_span_only(activity_data, run, q):
     run("month")
-    # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: no rows in Dec or Apr
+    # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: zeros there, null in Dec and Apr
     assert q("select period_on from int_periods_spanned") == S([
         (D(p),) for p in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")])
-    nonzero = {
-        ("A", "2025-01-01", "call"): (4.0, 30.0, 1),
-        ("A", "2025-03-01", "call"): (1.0, 15.0, 1),
-        ("B", "2025-01-01", "email"): (2.0, 12.5, 2),
-        ("B", "2025-02-01", "meeting"): (4.0, 0.0, 0),
-    }
+    nonzero = {("A", "2025-01-01", "call"): 4.0, ("A", "2025-03-01", "call"): 1.0,
+               ("B", "2025-01-01", "email"): 2.0, ("B", "2025-02-01", "meeting"): 4.0}
+    in_span = ("2025-01-01", "2025-02-01", "2025-03-01")
     expected = [
-        (account, D(period), key, *nonzero.get((account, period, key), (0.0, 0.0, 0)))
+        (account, D(period), *(nonzero.get((account, period, key), 0.0) if period in in_span else None
+                               for key in ("call", "email", "meeting")))
         for account in ("A", "B", "C", "D")
-        for period in ("2025-01-01", "2025-02-01", "2025-03-01")
-        for key in ("call", "email", "meeting")
-    ] + [("C", None, "call", 7.0, None, 0)]  # undated counts kept as they are, not filled
-    assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_filled") == S(expected)
+        for period in ("2024-12-01", *in_span, "2025-04-01")
+    ] + [("C", None, 7.0, None, None)]  # undated counts kept as they are, not filled
+    assert q("select account_id, period_on, n_call, n_email, n_meeting from account_periods") == S(expected)
 
 
-def test_activities_filled_at_week_grain(load, run, q):
+def test_panel_activity_zeros_at_week_grain(load, run, q):
     load("events.csv", "activity_events", """
         Activity ID,Account,Type,Date,Minutes
         e1,A,Call,2025-01-06,5
@@ -202,11 +198,30 @@ def test_activities_filled_at_week_grain(load, run, q):
         e3,A,Call,2025-01-20,
         """)
     run("week")
-    assert q("select account_id, period_on, activity_key, n_activities, minutes, n_timed "
-             "from int_activities_filled") == S([
-        ("A", D("2025-01-06"), "call", 2.0, 12.0, 2),
-        ("A", D("2025-01-13"), "call", 0.0, 0.0, 0),
-        ("A", D("2025-01-20"), "call", 1.0, 0.0, 0),
+    assert q("select account_id, period_on, n_call from account_periods") == S([
+        ("A", D("2025-01-06"), 2.0),
+        ("A", D("2025-01-13"), 0.0),
+        ("A", D("2025-01-20"), 1.0),
+    ])
+
+
+def test_panel_type_known_only_from_undated_counts_stays_null_in_dated_periods(load, run, q, cols):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        e1,A,Call,2025-01-06
+        e2,B,Call,2025-02-03
+        """)
+    load("undated_counts.csv", "activity_counts", """
+        Account,Type,Count
+        A,Webinar,3
+        """)
+    run("month")
+    assert q("select account_id, period_on, n_call, n_webinar from account_periods") == S([
+        ("A", D("2025-01-01"), 1.0, None),
+        ("A", D("2025-02-01"), 0.0, None),
+        ("A", None, None, 3.0),
+        ("B", D("2025-01-01"), 0.0, None),
+        ("B", D("2025-02-01"), 1.0, None),
     ])
 
 
@@ -363,10 +378,8 @@ def test_panel_values_unpivoted_under_their_panel_column_names(load, run, q):
         ("A", D("2025-01-01"), "m_csat", 4.0),
         ("A", D("2025-01-01"), "n_call", 1.0),
         ("A", D("2025-01-01"), "o_revenue", 100.0),
-        ("A", D("2025-02-01"), "n_call", 0.0),
         ("A", D("2025-02-01"), "o_renewed", 0.5),  # binary: the share of events that were yes
         ("A", D("2025-02-01"), "o_renewed_n", 2.0),
-        ("B", D("2025-01-01"), "n_call", 0.0),
-        ("B", D("2025-01-01"), "o_revenue", 0.0),
+        ("B", D("2025-01-01"), "o_revenue", 0.0),  # activities are sparse here, amounts filled within their span
         ("B", D("2025-02-01"), "n_call", 1.0),
     ])

@@ -1,7 +1,9 @@
 """Build the SQL models, staging -> intermediate -> marts, in one transaction at a chosen grain.
 
-Every model is stored as a table: staging once held views, but each of its readers then
-recomputed the de-duplication over every raw row (five times per build for activity events).
+Models are stored as tables, except the few in SQL_VIEWS that are cheap to read as they
+stand: activity events once were a view that re-ran the de-duplication over every raw row for
+each of its readers; now the rows it drops are a table (stg_activity_superseded) and the view
+is a scan with an anti-join.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from pipelines.config import DEFAULT_GRAIN, GRAINS, SQL_MODELS
+from pipelines.config import DEFAULT_GRAIN, GRAINS, SQL_MODELS, SQL_VIEWS
 from pipelines.db import SQL_DIR, quote_ident
 from pipelines.errors import PayoffError
 
@@ -46,12 +48,14 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
                 continue  # staging does not depend on the grain: a private panel reads the stored one
             for name in names:
                 body = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-                if not temporary and _stored_as(con, name) == "VIEW":
-                    con.execute(f"drop view {quote_ident(name)}")  # staging was once views, recomputed per read
+                kind = "view" if name in SQL_VIEWS else "table"
+                stored = None if temporary else _stored_as(con, name)
+                if stored and stored != _STORED_AS[kind]:  # a database built when this model was stored otherwise
+                    con.execute(f"drop {'view' if stored == 'VIEW' else 'table'} {quote_ident(name)}")
                 scope = "temp " if temporary else ""
                 if name == "account_periods":
                     body = _with_activity_zeros(con, body)
-                con.execute(f"create or replace {scope}table {quote_ident(name)} as {body}")
+                con.execute(f"create or replace {scope}{kind} {quote_ident(name)} as {body}")
         n_accounts = con.execute("select count(*) from accounts").fetchone()[0]
         n_periods = con.execute("select count(*) from int_periods_spanned").fetchone()[0]
         n_rows = con.execute("select count(*) from account_periods").fetchone()[0]
@@ -95,8 +99,12 @@ def _stored_as(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return row[0] if row else None
 
 
+_STORED_AS = {"table": "BASE TABLE", "view": "VIEW"}  # information_schema's table_type
+
+
 def _staging_stored(con: duckdb.DuckDBPyConnection) -> bool:
-    return all(_stored_as(con, name) == "BASE TABLE" for name in SQL_MODELS["staging"])
+    return all(_stored_as(con, name) == _STORED_AS["view" if name in SQL_VIEWS else "table"]
+               for name in SQL_MODELS["staging"])
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

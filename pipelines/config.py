@@ -30,7 +30,7 @@ def settings(db: str | os.PathLike | None = None) -> Settings:
 
 # The SQL models in build order; each is one file under pipelines/sql/<layer>/<name>.sql.
 SQL_MODELS = {
-    "staging": ["stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
+    "staging": ["stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
                 "stg_outcomes"],
     "intermediate": ["int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
                      "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
@@ -38,3 +38,5 @@ SQL_MODELS = {
     "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
               "outcome_events"],
 }
+# Models stored as views: cheap to read as they stand, so a table would only cost a copy.
+SQL_VIEWS = frozenset({"stg_activity_events"})

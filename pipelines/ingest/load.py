@@ -425,35 +425,35 @@ class _LoadPlan:
             con.execute(f"""insert into raw_activity_events select $load_id, source_row,
                     {'activity_id' if has['activity_id'] else 'null'}, account_id, activity_type, occurred_on,
                     {'owner' if has['owner'] else 'null'}, {'duration_minutes' if has['duration_minutes'] else 'null'}
-                    from _good order by source_row""", p)
+                    from _good""", p)
             return
         if m.role("activity_type") and m.role("count"):
             con.execute("""insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on,
-                           activity_type, n_count from _good where n_count is not null order by source_row""", p)
+                           activity_type, n_count from _good where n_count is not null""", p)
         event_id = "event_id" if m.role("event_id") else "null"
         for i, spec in enumerate(m.columns):
             v, q = f"v{i}", {**p, "name": spec.name}
             if spec.role == "activity" and spec.levels:
                 for j, name in enumerate(spec.levels.values()):
                     con.execute(f"insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on, "
-                                f"$name, {v}_l{j} from _good where {v}_l{j} is not null order by source_row",
+                                f"$name, {v}_l{j} from _good where {v}_l{j} is not null",
                                 {**p, "name": name})
             elif spec.role == "activity":
                 con.execute(f"insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on, "
-                            f"$name, {v} from _good where {v} is not null order by source_row", q)
+                            f"$name, {v} from _good where {v} is not null", q)
             elif spec.role == "measure":
                 con.execute(f"insert into raw_activity_measures select $load_id, source_row, account_id, occurred_on, "
-                            f"$name, {v} from _good where {v} is not null order by source_row", q)
+                            f"$name, {v} from _good where {v} is not null", q)
             elif spec.role == "outcome":
                 con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
-                            f"$kind, {v}, {event_id} from _good where {v} is not null order by source_row",
+                            f"$kind, {v}, {event_id} from _good where {v} is not null",
                             {**q, "kind": spec.outcome_kind})
             elif spec.role == "attribute":
                 con.execute(f"insert into raw_account_attributes select $load_id, source_row, account_id, $name, "
-                            f"{v}_text, {v} from _good where {v}_text is not null order by source_row", q)
+                            f"{v}_text, {v} from _good where {v}_text is not null", q)
         if m.row_event:
             con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
-                        f"'count', 1.0, {event_id} from _good order by source_row",
+                        f"'count', 1.0, {event_id} from _good",
                         {**p, "name": slug(m.row_event["outcome"])})
 
     def _duplicates(self, load_id: int) -> tuple[int, list[str]]:

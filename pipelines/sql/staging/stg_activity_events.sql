@@ -1,25 +1,13 @@
 -- Activity events, one per activity: overlapping exports of the same activity id count once.
 -- Grain: one row per activity (per activity id; per source row where the export has no id).
--- Reads: raw_activity_events (only loads not undone hold rows there).
-with raw_events as (
-    select *, load_id * 4294967296 + source_row as version  -- later load, then later row, wins
-    from raw_activity_events
-),
-
-repeated as (
-    -- only ids held more than once need a winner; grouping is cheaper than ranking every row
-    select activity_id, max(version) as latest_version
-    from raw_events
-    where activity_id is not null
-    group by activity_id
-    having count(*) > 1
-),
-
-latest as (
+-- Reads: raw_activity_events (only loads not undone hold rows there), stg_activity_superseded.
+-- Stored as a view: its readers scan only the columns they use, instead of the build writing
+-- a second copy of every event.
+with latest as (
     -- the most recently loaded version of an activity wins; undoing that load restores the older one
-    select e.*
-    from raw_events e
-    anti join repeated r on r.activity_id = e.activity_id and r.latest_version <> e.version
+    select *
+    from raw_activity_events
+    anti join stg_activity_superseded using (load_id, source_row)
 ),
 
 activity_keys as (
@@ -28,7 +16,7 @@ activity_keys as (
         activity_type,
         coalesce(nullif(trim(regexp_replace(lower(trim(activity_type)), '[^a-z0-9]+', '_', 'g'), '_'), ''), 'unnamed')
             as activity_key
-    from (select distinct activity_type from raw_events)
+    from (select distinct activity_type from raw_activity_events)
 ),
 
 cleaned as (

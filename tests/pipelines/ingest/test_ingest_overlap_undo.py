@@ -33,7 +33,8 @@ def raw_counts(con):
 
 def distinct_activities(con):
     """Activities after de-duplication, as the staging model sees them."""
-    return con.execute(f"select activity_id from ({sql_text('staging/stg_activity_events.sql')}) "
+    return con.execute(f"with stg_activity_superseded as ({sql_text('staging/stg_activity_superseded.sql')}) "
+                       f"select activity_id from ({sql_text('staging/stg_activity_events.sql')}) "
                        "order by activity_id").fetchall()
 
 

@@ -19,7 +19,7 @@ D = date.fromisoformat
 
 # every model with an exact-row test in this folder; update when SQL_MODELS changes
 TESTED_MODELS = {
-    "staging": {"stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
+    "staging": {"stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
                 "stg_outcomes"},
     "intermediate": {"int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
                      "int_measures_averaged", "int_outcomes_aggregated",

@@ -1,4 +1,4 @@
-"""Staging views: exact rows from tiny exports loaded through ingest_file, then build()."""
+"""Staging models: exact rows from tiny exports loaded through ingest_file, then build()."""
 
 from __future__ import annotations
 
@@ -46,6 +46,46 @@ def test_events_id_repeated_inside_one_load_keeps_the_last_row(load, run, q):
         """)
     run()
     assert q(EVENTS_SQL) == S([("a1", "A", "Call", "call", D("2025-01-09"), None, None, report.load_id)])
+
+
+def test_superseded_rows_are_every_older_version_and_nothing_else(load, run, q, con):
+    first = load("jan.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        a1,A,Call,2025-01-06
+        a2,A,Call,2025-01-07
+        a2,A,Call,2025-01-08
+        a3,A,Call,2025-01-09
+        """)
+    second = load("feb.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        a1,A,Call,2025-02-06
+        a4,B,Call,2025-02-07
+        """)
+    no_ids = load("no_ids.csv", "activity_events", """
+        Account,Type,Date
+        A,Call,2025-01-06
+        A,Call,2025-01-06
+        """)
+    run()
+    # a1 of January is replaced by February's; the first a2 by the row below it; rows without ids never
+    assert q("select load_id, source_row from stg_activity_superseded") == S([(first.load_id, 2), (first.load_id, 3)])
+    assert q("select activity_id, load_id from stg_activity_events where activity_id is not null") == S([
+        ("a1", second.load_id), ("a2", first.load_id), ("a3", first.load_id), ("a4", second.load_id)])
+    assert q("select count(*) from stg_activity_events where load_id = ?", [no_ids.load_id]) == [(2,)]
+
+
+def test_a_database_built_with_events_as_a_table_gets_the_view(load, run, q, con):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        a1,A,Call,2025-01-06
+        """)
+    run()
+    con.execute("drop view stg_activity_events")
+    con.execute("create table stg_activity_events as select 'stale' as activity_id")
+    run()
+    assert q("select table_type from information_schema.tables where table_name = 'stg_activity_events'") == [
+        ("VIEW",)]
+    assert q("select activity_id from stg_activity_events") == [("a1",)]
 
 
 def test_events_export_without_ids_keeps_every_row(load, run, q):

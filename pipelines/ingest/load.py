@@ -419,6 +419,7 @@ class _LoadPlan:
                           rows_duplicate, self.rows_rejected, detail, self.notes, rejects, m)
 
     def _insert_facts(self, load_id: int) -> None:
+        """Valid rows into the raw tables, in no particular order: readers order by load and row themselves."""
         con, m, p = self.con, self.mapping, {"load_id": load_id}
         if m.kind == "activity_events":
             has = {r: m.role(r) is not None for r in ("activity_id", "owner", "duration_minutes")}
@@ -469,8 +470,10 @@ class _LoadPlan:
                     from raw_activity_events where load_id = $load_id and activity_id is not null
                 ),
                 earlier as (
+                    -- only this load's ids are looked up in the history: the cost follows the file, not the database
                     select activity_id, min(load_id) as prior_load
-                    from raw_activity_events where load_id <> $load_id and activity_id is not null
+                    from raw_activity_events
+                    where load_id <> $load_id and activity_id in (select activity_id from mine)
                     group by activity_id
                 )
                 select m.source_row, e.prior_load, m.nth > 1 as in_file

@@ -11,8 +11,8 @@ import pandas as pd
 from pipelines.errors import ModelError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, response_curve
-from pipelines.stats.frames import (Controls, Frame, activity_labels, attribute_meta, choose_controls, frame_for,
-                                    outcome_catalog, read_panel, response, typical_change)
+from pipelines.stats.frames import (Controls, Frame, account_codes, activity_labels, attribute_meta, choose_controls,
+                                    frame_for, outcome_catalog, read_panel, response, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -213,49 +213,53 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     return result
 
 
-def _fit_models(frame: Frame, *, adjusted_only: bool = False) -> dict:
-    """The raw, adjusted and (per-period amounts and counts) within-account fits."""
+def _fit_models(frame: Frame) -> dict:
+    """The raw, adjusted and (per-period amounts and counts) within-account fits.
+
+    The full design is built once: the raw and within-account designs are some of its columns.
+    """
     data, kind = frame.data, frame.kind
-    terms = [c for cols in frame.predictors.values() for c in cols]
-    covariates = terms + frame.measures
-    groups = data["account_id"].to_numpy()
+    groups = account_codes(data)
     y = response(frame)
-    if adjusted_only:
-        if frame.design == "per_period" and kind == "amount":
-            return {"adjusted": _within_fit(frame, covariates, y, groups)}
-        X, names = design(data, covariates, frame.controls, time="period" if frame.design == "per_period" else None,
-                          trend=frame.design == "events")
-        return {"adjusted": fit(kind, y, X, names, groups)}
+    time = "period" if frame.design == "per_period" else None
+    X, names = design(data, covariates(frame), frame.controls, time=time, trend=frame.design == "events")
     models: dict = {"raw_by_activity": {}}
     for act, cols in frame.predictors.items():
-        Xr, nr = design(data, cols, None)
+        raw = [0] + [names.index(c) for c in cols]  # the intercept and the activity's own columns
         try:
-            models["raw_by_activity"][act] = fit(kind, y, Xr, nr, groups)
+            models["raw_by_activity"][act] = fit(kind, y, np.take(X, raw, axis=1), [names[i] for i in raw], groups)
         except ModelError:
             continue
+    models["controls"] = fit(kind, y, X, names, groups)
+    models["adjusted"] = models["controls"]
     if frame.design == "per_period":
-        Xc, nc = design(data, covariates, frame.controls, time="period")
-        pooled = fit(kind, y, Xc, nc, groups)
-        models["controls"] = pooled
-        within = _within_fit(frame, covariates, y, groups)
-        models["within"] = within
-        models["adjusted"] = within if kind == "amount" else pooled
-    else:
-        Xa, na = design(data, covariates, frame.controls, trend=frame.design == "events")
-        models["adjusted"] = fit(kind, y, Xa, na, groups)
-        models["controls"] = models["adjusted"]
-        if frame.design == "events":
-            models["profiles"] = _event_lag_profiles(frame, y, groups)
+        models["within"] = _within_fit(frame, y, groups, (X, names))
+        if kind == "amount":
+            models["adjusted"] = models["within"]
+    elif frame.design == "events":
+        models["profiles"] = _event_lag_profiles(frame, y, groups)
     return models
 
 
-def _within_fit(frame: Frame, covariates: list[str], y: np.ndarray, groups: np.ndarray) -> Fit:
+def covariates(frame: Frame) -> list[str]:
+    """The adjusted model's terms: every activity's predictor columns, then the measures."""
+    return [c for cols in frame.predictors.values() for c in cols] + frame.measures
+
+
+def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
+                pooled: tuple[np.ndarray, list[str]] | None = None) -> Fit:
     """Within-account estimate: does an account's outcome move when its own activity does?
 
     Amounts: log outcome, two-way (account and period) effects by demeaning.
     Counts: a linear within estimator on the count itself (Poisson has no cheap account effects).
+    pooled: the design with controls and period dummies, if built already; the within design is its
+    columns but the controls (constant within an account), taken instead of built again.
     """
-    X, names = design(frame.data, covariates, None, time="period")
+    if pooled is None:
+        X, names = design(frame.data, covariates(frame), None, time="period")
+    else:
+        keep = [i for i, name in enumerate(pooled[1]) if not name.startswith("ctl:")]
+        X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
     codes = pd.factorize(groups)[0]
     f = fit("amount", demean(y, codes), demean(X, codes), names, groups, within=True)
     if frame.kind != "amount":
@@ -307,23 +311,23 @@ def _profile_best(profile: list[dict]) -> int | None:
 
 
 def _reverse_check(frame: Frame, models: dict) -> dict[str, tuple[float, float]]:
-    """z of the association with activity *after* the outcome, against the one before it."""
+    """z of the association with activity *after* the outcome, against the one before it.
+
+    The model with controls refitted, with the after-outcome columns added, on the rows where those are known.
+    """
     data = frame.data
     post_cols = [frame.post[a] for a in frame.activities if a in frame.post and frame.post[a] in data]
     if not post_cols:
         return {}
-    complete = data[post_cols].notna().all(axis=1)
-    sub = data[complete]
-    if len(sub) < 50:
+    complete = data[post_cols].notna().all(axis=1).to_numpy()
+    if complete.sum() < 50:
         return {}
-    y = response(frame, sub)
-    groups = sub["account_id"].to_numpy()
-    terms = [c for cols in frame.predictors.values() for c in cols]
-    time = "period" if frame.design == "per_period" else None
-    X, names = design(sub, terms + post_cols + frame.measures, frame.controls, time=time,
-                      trend=frame.design == "events")
+    base: Fit = models["controls"]
+    rows = np.flatnonzero(complete)
+    X = np.column_stack([np.take(base.X, rows, axis=0), data.loc[complete, post_cols].to_numpy(dtype=float)])
     try:
-        f = fit(frame.kind, y, X, names, groups)
+        f = fit(frame.kind, base.y[rows], X, base.names + post_cols, account_codes(data)[rows],
+                start=dict(zip(base.names, base.params)))
     except ModelError:
         return {}
     out = {}
@@ -391,13 +395,14 @@ def _confounder(f: Finding, frame: Frame, models: dict) -> str:
     """The control that moves the raw effect furthest toward the adjusted one."""
     term = f.term
     data, kind = frame.data, frame.kind
-    raw_b = models["raw_by_activity"][f.activity].coef(term)
+    raw = models["raw_by_activity"][f.activity]
+    raw_b = raw.coef(term)
     adj_b = models["adjusted"].coef(term)
     gap = raw_b - adj_b
     if not np.isfinite(gap) or gap == 0:
         return "account attributes"
     terms = frame.predictors[f.activity]
-    groups = data["account_id"].to_numpy()
+    groups = account_codes(data)
     y = response(frame)
     best, best_share = None, 0.0
     candidates = [(c, Controls(categorical=[c])) for c in frame.controls.categorical]
@@ -406,7 +411,7 @@ def _confounder(f: Finding, frame: Frame, models: dict) -> str:
     for name, ctl in candidates:
         X, names = design(data, terms, ctl)
         try:
-            b = fit(kind, y, X, names, groups).coef(term)
+            b = fit(kind, y, X, names, groups, with_cov=False, start=dict(zip(raw.names, raw.params))).coef(term)
         except ModelError:
             continue
         share = (raw_b - b) / gap
@@ -428,11 +433,10 @@ def _curve(f: Finding, frame: Frame, models: dict) -> None:
     """Attach the response curve of a driver (binned levels and the flattening point)."""
     adjusted: Fit = models["adjusted"]
     x = frame.data[f.term].to_numpy(dtype=float)
-    groups = frame.data["account_id"].to_numpy()
+    groups = account_codes(frame.data)
     demean_fn = None
     if adjusted.within:
-        codes = pd.factorize(groups)[0]
-        demean_fn = lambda col: demean(col, codes)  # noqa: E731
+        demean_fn = lambda col: demean(col, groups)  # noqa: E731
     try:
         f.curve = response_curve(adjusted, f.term, x, groups, within_demean=demean_fn)
     except (ModelError, ValueError):

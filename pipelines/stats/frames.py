@@ -211,11 +211,11 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     groups = data.groupby("account_id", sort=False)
     windows = {}
     for a in acts:
-        shifted = groups[a].shift(1)
-        windows[f"{a}__window"] = shifted.groupby(data["account_id"]).rolling(W, min_periods=W).sum().reset_index(
-            level=0, drop=True)
-        for k in range(1, W + 1):
-            windows[f"{a}__lag{k}"] = groups[a].shift(k)
+        lags = [groups[a].shift(k) for k in range(1, W + 1)]
+        # the window total is the lags' sum: missing if any period is (a grouped rolling sum does the same, slowly)
+        windows[f"{a}__window"] = sum(lags[1:], lags[0])
+        for k, lagged in enumerate(lags, 1):
+            windows[f"{a}__lag{k}"] = lagged
         windows[f"{a}__after"] = sum(groups[a].shift(-j) for j in range(1, after + 1))
     for m in measures:
         shifted = groups[m].shift(1)
@@ -313,6 +313,11 @@ def response(frame: Frame, data: pd.DataFrame | None = None) -> np.ndarray:
         return data["y"].to_numpy(dtype=float)
     values = data[f"o_{frame.outcome}"].to_numpy(dtype=float)
     return np.log(values) if frame.kind == "amount" else values
+
+
+def account_codes(data: pd.DataFrame) -> np.ndarray:
+    """Each row's account as an integer (cheaper to group and cluster by than the id strings)."""
+    return pd.factorize(data["account_id"])[0]
 
 
 def typical_change(values: pd.Series) -> float:

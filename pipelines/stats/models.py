@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special, stats
+from scipy import linalg, sparse, special, stats
 
 from pipelines.errors import ModelError
 from pipelines.stats.frames import Controls
@@ -26,6 +26,7 @@ RANK_TOL = 1e-9  # relative pivot size below which a design column is collinear 
 NEWTON_MAX_ITER = 50  # Newton's method converges in under 10 steps on ordinary data
 NEWTON_TOL = 1e-8  # largest coefficient step at convergence
 ETA_LIMIT = 30.0  # clip the linear predictor so exp() cannot overflow during early steps
+GRAM_BLOCK_ROWS = 16_384  # rows per block when forming X'WX: a block of a wide design still fits in cache
 
 
 @dataclass
@@ -169,23 +170,35 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
         raise ModelError(f"the {kind} model could not be fitted ({exc})") from exc
 
 
-def _cluster_cov(bread: np.ndarray, scores: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Sandwich covariance with scores summed by cluster and statsmodels' small-sample factor."""
-    n, k = scores.shape
-    summed = np.empty((n_clusters, k))
-    for j in range(k):  # bincount sums by cluster far faster than np.add.at
-        summed[:, j] = np.bincount(codes, weights=scores[:, j], minlength=n_clusters)
+def _cluster_cov(bread: np.ndarray, X: np.ndarray, resid: np.ndarray, codes: np.ndarray,
+                 n_clusters: int) -> np.ndarray:
+    """Sandwich covariance with scores (X times residual) summed by cluster and statsmodels' small-sample factor.
+
+    The sums are one sparse product (cluster × row indicator, holding the residuals, times X): a pass
+    over X instead of one per column, and no scores array the size of X.
+    """
+    n, k = X.shape
+    by_cluster = sparse.csr_matrix((resid, (codes, np.arange(n))), shape=(n_clusters, n))
+    summed = by_cluster @ X
     factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
     return factor * bread @ (summed.T @ summed) @ bread
 
 
-def _weighted_gram(X: np.ndarray, w: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """X' diag(w) X for w >= 0, as (√w X)'(√w X): BLAS then computes one symmetric product (half the work).
+def _weighted_gram(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """X' diag(w) X for w >= 0, summed over blocks of rows of √w·X.
 
-    out: an array of X's shape to scale into, reused across Newton steps instead of a new one each time.
+    Each block's product with itself is symmetric (BLAS does half the work of a general product)
+    and the block is still in cache when multiplied, unlike a scaled copy of the whole of X.
     """
-    np.multiply(X, np.sqrt(w)[:, None], out=out)
-    return out.T @ out
+    n, k = X.shape
+    root = np.sqrt(w)
+    gram = np.zeros((k, k))
+    block = np.empty((min(GRAM_BLOCK_ROWS, n), k))
+    for start in range(0, n, GRAM_BLOCK_ROWS):
+        rows = block[:min(GRAM_BLOCK_ROWS, n - start)]
+        np.multiply(X[start:start + len(rows)], root[start:start + len(rows), None], out=rows)
+        gram += rows.T @ rows
+    return gram
 
 
 def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray,
@@ -212,9 +225,8 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
         return mu, mu, float(np.sum(y * eta - mu))
 
     mu, w, ll = state(beta)
-    scaled = np.empty_like(X)
     for _ in range(NEWTON_MAX_ITER):
-        step = np.linalg.lstsq(_weighted_gram(X, w, scaled), X.T @ (y - mu), rcond=None)[0]
+        step = np.linalg.lstsq(_weighted_gram(X, w), X.T @ (y - mu), rcond=None)[0]
         t = 1.0
         while True:  # halve the step until the likelihood does not fall (guards against overshooting)
             candidate = beta + t * step
@@ -231,8 +243,8 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
         raise ModelError(f"the {kind} model did not converge (an activity may predict the outcome perfectly)")
     llf = ll if kind == "binary" else float(ll - np.sum(special.gammaln(y + 1)))
     if with_cov:
-        bread = np.linalg.inv(_weighted_gram(X, w, scaled))
-        cov = _cluster_cov(bread, np.multiply(X, (y - mu)[:, None], out=scaled), codes, n_clusters)
+        bread = np.linalg.inv(_weighted_gram(X, w))
+        cov = _cluster_cov(bread, X, y - mu, codes, n_clusters)
     else:
         cov = np.full((k, k), np.nan)
     if not np.all(np.isfinite(beta)) or (with_cov and not np.all(np.isfinite(cov))):
@@ -251,7 +263,7 @@ def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarr
     bread = np.linalg.inv(X.T @ X)
     params = bread @ (X.T @ y)
     resid = y - X @ params
-    cov = _cluster_cov(bread, X * resid[:, None], codes, n_clusters) if with_cov else np.full((k, k), np.nan)
+    cov = _cluster_cov(bread, X, resid, codes, n_clusters) if with_cov else np.full((k, k), np.nan)
     sigma2 = float(resid @ resid) / n
     if sigma2 <= 0:
         raise ModelError("the model fits the data exactly: too few rows to estimate anything")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.frames import Frame, response
-from pipelines.stats.models import ETA_LIMIT, design, fit
+from pipelines.stats.frames import Frame, account_codes, response
+from pipelines.stats.models import ETA_LIMIT, Fit, design, fit
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
 MIN_TEST_ROWS = 30
@@ -41,14 +41,13 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     """Resample accounts with replacement and refit: how often is each activity a significant positive?
 
     Every drawn account keeps all its rows and becomes its own cluster, so the within-account
-    design and the clustered errors stay valid in each draw.
+    design and the clustered errors stay valid in each draw: the adjusted model's own design rows
+    (already centred within accounts, where it is a within model) are refitted as they are.
     """
-    from pipelines.stats.drivers import _fit_models
-
-    data = frame.data
-    rows_by_account = data.groupby("account_id", sort=False).indices
+    adjusted: Fit = result.models["adjusted"]
+    rows_by_account = frame.data.groupby(account_codes(frame.data), sort=False).indices
     accounts = list(rows_by_account)
-    draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(data), 1)))
+    draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(frame.data), 1)))
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     hits = {f.activity: 0 for f in result.findings}
     fitted = 0
@@ -56,14 +55,13 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
         chosen = rng.integers(0, len(accounts), len(accounts))
         positions = np.concatenate([rows_by_account[accounts[i]] for i in chosen])
         labels = np.repeat(np.arange(len(chosen)), [len(rows_by_account[accounts[i]]) for i in chosen])
-        sample = data.iloc[positions].reset_index(drop=True).assign(account_id=labels.astype(str))
         try:
-            adjusted = _fit_models(replace(frame, data=sample), adjusted_only=True)["adjusted"]
+            refit = _refit(adjusted, positions, labels)
         except (ModelError, ValueError, np.linalg.LinAlgError):
             continue
         fitted += 1
         for f in result.findings:
-            z, p = adjusted.z(f.term), adjusted.p(f.term)
+            z, p = refit.z(f.term), refit.p(f.term)
             hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
     if not fitted:
         raise ValueError("no bootstrap draw could be fitted")
@@ -73,6 +71,12 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
         if f.verdict in ("driver", "saturated"):
             f.flags.append(f"a significant positive in {hits[f.activity]} of {fitted} bootstrap resamples")
     return out
+
+
+def _refit(adjusted: Fit, rows: np.ndarray, groups: np.ndarray) -> Fit:
+    """The adjusted model fitted again on some of its design's rows, starting from its estimates."""
+    return fit(adjusted.kind, adjusted.y[rows], np.take(adjusted.X, rows, axis=0), adjusted.names, groups,
+               within=adjusted.within, start=dict(zip(adjusted.names, adjusted.params)))
 
 
 def _time_key(frame: Frame) -> pd.Series:
@@ -115,7 +119,7 @@ def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
         Xtr, names = design(train, use, frame.controls, trend=trend)
         Xte, names_te = design(test, use, frame.controls, trend=trend)
         Xte = _align(Xte, names_te, names)
-        f = fit(frame.kind, y_train, Xtr, names, train["account_id"].to_numpy())
+        f = fit(frame.kind, y_train, Xtr, names, account_codes(train), with_cov=False)  # scored, not tested
         Xte = _align(Xte if Xte.shape[1] == len(names) else Xte, names, f.names) if f.names != names else Xte
         pred = _predict(frame.kind, Xte @ f.params)
         scores[label] = _score(frame.kind, y_test, pred)
@@ -147,7 +151,7 @@ def _compare_within(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> di
         means = pd.DataFrame(Xtr).groupby(train["account_id"].to_numpy()).mean()
         Xtr_c = Xtr - means.reindex(train["account_id"]).to_numpy()
         Xte_c = Xte - means.reindex(test["account_id"]).to_numpy()
-        f = fit("amount", y_train_c, Xtr_c, names, train["account_id"].to_numpy(), within=True)
+        f = fit("amount", y_train_c, Xtr_c, names, account_codes(train), within=True, with_cov=False)
         pred = _align(Xte_c, names_te, f.names) @ f.params
         pred = pred - pd.Series(pred).groupby(test_ids).transform("mean").to_numpy()
         scores[label] = _score("amount", y_test_c, pred)
@@ -197,26 +201,34 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def stability(frame: Frame, result) -> dict:
-    """Refit the adjusted model in successive time windows: in how many is each driver a driver?"""
-    from pipelines.stats.drivers import _fit_models  # the same models, on each window's rows
+    """Refit the adjusted model in successive time windows: in how many is each driver a driver?
+
+    A within-account model is centred again on each account's mean inside the window, from the
+    window's own design; other models refit the rows of the adjusted model's design.
+    """
+    from pipelines.stats.drivers import _within_fit  # the same within-account model, on each window's rows
 
     if frame.design == "undated":
         return {"note": "no time order in the data: stability over time cannot be checked"}
+    adjusted: Fit = result.models["adjusted"]
+    groups = account_codes(frame.data)
     t = _time_key(frame)
     edges = t.quantile(np.linspace(0, 1, N_WINDOWS + 1)).to_list()
     per_activity: dict[str, list[dict]] = {f.activity: [] for f in result.findings}
     for i in range(N_WINDOWS):
         lo, hi = edges[i], edges[i + 1]
-        mask = (t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))
-        sub = replace(frame, data=frame.data[mask].reset_index(drop=True))
+        mask = ((t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))).to_numpy()
         try:
-            models = _fit_models(sub, adjusted_only=True)
+            if adjusted.within:
+                window = replace(frame, data=frame.data[mask].reset_index(drop=True))
+                refit = _within_fit(window, response(window), groups[mask])
+            else:
+                refit = _refit(adjusted, np.flatnonzero(mask), groups[mask])
         except (ModelError, ValueError):
             continue
-        adjusted = models["adjusted"]
         for f in result.findings:
             term = f.term
-            z, p = adjusted.z(term), adjusted.p(term)
+            z, p = refit.z(term), refit.p(term)
             per_activity[f.activity].append({"window": f"{lo.date()} to {hi.date()}", "z": _n(z), "p_value": _n(p),
                                              "positive_and_significant": bool(np.isfinite(p) and p < 0.05 and z > 0)})
     out = {}

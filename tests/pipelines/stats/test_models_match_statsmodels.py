@@ -59,3 +59,46 @@ def test_benjamini_hochberg_matches_statsmodels():
     assert bh_qvalues([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
     q = bh_qvalues([float("nan"), 0.01])
     assert np.isnan(q[0]) and q[1] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("kind", ["binary", "count"])
+def test_blocked_gram_and_warm_start_give_the_same_fit(kind, monkeypatch):
+    """X'WX summed over many row blocks, and Newton started from a nearby model, change nothing."""
+    from pipelines.stats import models
+
+    rng, X, g = _data(seed=5)
+    eta = X @ np.array([-0.5, 0.4, 0.2, 0.3])
+    y = ((rng.random(len(eta)) < 1 / (1 + np.exp(-eta))) if kind == "binary" else rng.poisson(np.exp(eta)))
+    y = y.astype(float)
+    names = ["const", "a", "b", "c"]
+    cold = fit(kind, y, X, names, g)
+    monkeypatch.setattr(models, "GRAM_BLOCK_ROWS", 333)  # 4000 rows: 13 blocks, the last one short
+    warm = fit(kind, y, X, names, g, start={"const": 0.0, "a": 1.0, "c": -0.2})  # "b" starts at zero
+    np.testing.assert_allclose(warm.params, cold.params, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(warm.cov, cold.cov, rtol=1e-8, atol=1e-12)
+    assert warm.llf == pytest.approx(cold.llf, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["binary", "count"])
+def test_level_contrast_matches_predictive_difference_on_copies(kind):
+    """The curve's per-level contrast equals predictive_difference on explicitly built designs."""
+    from pipelines.stats.curves import _LevelContrast
+    from pipelines.stats.models import predictive_difference
+
+    rng, X, g = _data(seed=9)
+    level = rng.integers(0, 3, len(X))
+    dummies = np.column_stack([(level == 1), (level == 2)]).astype(float)
+    Xb = np.column_stack([X, dummies])
+    eta = Xb @ np.array([-0.5, 0.4, 0.2, 0.3, 0.3, 0.45])
+    y = ((rng.random(len(eta)) < 1 / (1 + np.exp(-eta))) if kind == "binary" else rng.poisson(np.exp(eta)))
+    fb = fit(kind, y.astype(float), Xb, ["const", "a", "b", "c", "level:1", "level:2"], g)
+    base = fb.X.copy()
+    base[:, 4:] = 0.0
+    contrast = _LevelContrast(fb, base)
+    for i in (4, 5):
+        at_level = base.copy()
+        at_level[:, i] = 1.0
+        expected = predictive_difference(fb, at_level, base)
+        got = contrast.at(i)
+        np.testing.assert_allclose([got.estimate, got.low, got.high, got.se],
+                                   [expected.estimate, expected.low, expected.high, expected.se], rtol=1e-10)

@@ -41,28 +41,25 @@ def response_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *,
     """
     kind = "amount" if within_demean else linear.kind
     y, X, names = linear.y, linear.X, linear.names
+    n, k = X.shape
     j = names.index(term)
-    others = [i for i in range(X.shape[1]) if i != j]
-    base_X, base_names = np.take(X, others, axis=1), [names[i] for i in others]
+    base_names = names[:j] + names[j + 1:]
     start = dict(zip(names, linear.params))
     slope = start.pop(term)
     top = max(2, min(MAX_LEVELS - 1, int(np.ceil(np.quantile(x, CURVE_TOP_QUANTILE)))))
     binned = np.minimum(np.round(x), top).astype(int)
-    level_cols, level_names = [], []
+    level_names = [f"level:{level}" for level in range(1, top + 1)]
+    Xb = np.empty((n, k - 1 + top))  # the other columns, then one per level: filled in place, no stacked copies
+    Xb[:, :j], Xb[:, j:k - 1] = X[:, :j], X[:, j + 1:]
     for level in range(1, top + 1):
         col = (binned == level).astype(float)
-        level_cols.append(within_demean(col) if within_demean else col)
-        level_names.append(f"level:{level}")
-    Xb = np.column_stack([base_X, *level_cols])
+        Xb[:, k - 2 + level] = within_demean(col) if within_demean else col
     fb = fit(kind, y, Xb, base_names + level_names, groups, within=within_demean is not None,
              start=start | {name: slope * level for level, name in enumerate(level_names, 1)})
+    del Xb  # the fit holds its design (the same array unless a level column was dropped)
     est, low, high = [0.0], [0.0], [0.0]
     level_idx = [fb.index(name) for name in level_names]
-    base = fb.X.copy()
-    for i in level_idx:
-        if i is not None:
-            base[:, i] = 0.0
-    contrast = None if kind == "amount" else _LevelContrast(fb, base)
+    contrast = None if kind == "amount" else _LevelContrast(fb, [i for i in level_idx if i is not None])
     for name, i in zip(level_names, level_idx):
         if i is None:  # too few rows at this level to estimate it
             est.append(float("nan")), low.append(float("nan")), high.append(float("nan"))
@@ -73,7 +70,8 @@ def response_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *,
         high.append(e.high)
     counts = [int((binned == lv).sum()) for lv in range(0, top + 1)]
     labels = [str(lv) for lv in range(0, top)] + [f"{top}+"]
-    knee = _knee(kind, y, base_X, base_names, x, groups, top, within_demean, linear.llf, start | {"x": slope})
+    hinge_names = names[:j] + ["x"] + names[j + 1:]
+    knee = _knee(kind, y, X, j, hinge_names, x, groups, top, within_demean, linear.llf, start | {"x": slope})
     share = float((x >= knee).mean()) if knee is not None else None
     return Curve(labels, est, low, high, counts, effect(fb, level_names[0]).unit if kind != 'count' else 'per 100 accounts per period', knee, share)
 
@@ -82,14 +80,23 @@ class _LevelContrast:
     """Average predicted outcome with every row at one activity level, minus with every row at none.
 
     The same numbers as predictive_difference(fit_, base with column i set to one, base), where the
-    base design has every level column at zero, without building a copy of the design per level.
+    base design is the fit's with every level column at zero, without building a copy of the design:
+    the base's products are the design's with the level coefficients (or the level entries) zeroed.
     """
 
-    def __init__(self, fit_: Fit, base: np.ndarray):
-        self.fit, self.base = fit_, base
-        self.eta0 = base @ fit_.params
+    def __init__(self, fit_: Fit, level_idx: list[int]):
+        self.fit, self.level_idx = fit_, level_idx
+        base_params = fit_.params.copy()
+        base_params[level_idx] = 0.0
+        self.eta0 = fit_.X @ base_params
         g0, d0 = self._response(self.eta0)
-        self.mean0, self.slope0 = g0.mean(), base.T @ d0
+        self.mean0, self.slope0 = g0.mean(), self._base_t_dot(d0)
+
+    def _base_t_dot(self, v: np.ndarray) -> np.ndarray:
+        """base' v: the design's columns times v, with zero for every level column."""
+        out = self.fit.X.T @ v
+        out[self.level_idx] = 0.0
+        return out
 
     def _response(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         eta = np.clip(eta, -ETA_LIMIT, ETA_LIMIT)
@@ -103,18 +110,19 @@ class _LevelContrast:
         g1, d1 = self._response(self.eta0 + self.fit.params[i])
         n = len(g1)
         est = 100 * float(g1.mean() - self.mean0)
-        grad = 100 * (self.base.T @ d1 - self.slope0) / n
+        grad = 100 * (self._base_t_dot(d1) - self.slope0) / n
         grad[i] = 100 * d1.mean()
         se = float(np.sqrt(grad @ self.fit.cov @ grad))
         return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(self.fit.kind), se)
 
 
-def _knee(kind, y, base_X, base_names, x, groups, top, within_demean, linear_llf, start) -> int | None:
-    design = np.column_stack([base_X, np.zeros(len(x))])  # the last column takes each hinge in turn
+def _knee(kind, y, X, j, names, x, groups, top, within_demean, linear_llf, start) -> int | None:
+    """The hinge min(x, k) that fits best in place of the straight line (column j of X), if it beats it."""
+    design = X.copy()  # column j takes each hinge in turn
 
     def llf(col) -> float:
-        design[:, -1] = within_demean(col) if within_demean else col
-        return fit(kind, y, design, base_names + ["x"], groups, within=within_demean is not None, with_cov=False,
+        design[:, j] = within_demean(col) if within_demean else col
+        return fit(kind, y, design, names, groups, within=within_demean is not None, with_cov=False,
                    start=start).llf
 
     try:

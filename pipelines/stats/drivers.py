@@ -14,6 +14,7 @@ from pipelines.stats.curves import Curve, response_curve
 from pipelines.stats.frames import (Controls, Frame, account_codes, activity_labels, attribute_meta, choose_controls,
                                     frame_for, outcome_catalog, read_panel, response, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
+from pipelines.stats.parallel import parallel_map, run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
 CONFOUNDED_SHRINK = 0.5  # adjusted effect below half the raw one (or flipped): the raw association was confounding
@@ -23,6 +24,8 @@ REVERSE_MARGIN = 2.0  # ... and this much stronger (in z) than the before-outcom
 MDE_MULTIPLIER = 2.8  # z(0.975) + z(0.80): the effect detectable with 80% power at 5% two-sided
 EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" band per typical change, in units
 COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
+DRIVER_PENDING = "driver (curve pending)"  # judged a driver; its response curve may make it 'saturated'
+CONFOUNDED_PENDING = "confounded (by what, pending)"  # judged confounded; the confounder is named next
 MODEL_NAMES = {
     ("binary", "events"): "logistic regression of each event on activity in the window before it",
     ("binary", "undated"): "logistic regression (one row per account)",
@@ -201,10 +204,13 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         f.q = q
     for f, q in zip(findings, bh_qvalues([f.raw_p for f in findings])):
         f.raw_q = q
-    reverse = _reverse_check(frame, models)
     mean_outcome = _mean_outcome(frame)
     for f in findings:
-        _judge(f, frame, models, reverse.get(f.activity), mean_outcome)
+        _judge(f, frame, models["reverse"].get(f.activity), mean_outcome)
+    pending = [f for f in findings if f.verdict in (DRIVER_PENDING, CONFOUNDED_PENDING)]
+    for f, detail in zip(pending, parallel_map(lambda f: _follow_up(f, frame, models), pending)):
+        _complete(f, detail)
+    for f in findings:
         f.sentence = sentences.finding(f, frame, result)
     order = {"driver": 0, "saturated": 1, "negative": 2, "suspect reverse cause": 3, "confounded": 4,
              "no evidence": 5, "evidence of no effect": 6}
@@ -214,7 +220,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
 
 
 def _fit_models(frame: Frame) -> dict:
-    """The raw, adjusted and (per-period amounts and counts) within-account fits.
+    """The raw, adjusted (and within-account) fits, and the lead/lag check of the adjusted fit, side by side.
 
     The full design is built once: the raw and within-account designs are some of its columns.
     """
@@ -223,21 +229,33 @@ def _fit_models(frame: Frame) -> dict:
     y = response(frame)
     time = "period" if frame.design == "per_period" else None
     X, names = design(data, covariates(frame), frame.controls, time=time, trend=frame.design == "events")
-    models: dict = {"raw_by_activity": {}}
-    for act, cols in frame.predictors.items():
-        raw = [0] + [names.index(c) for c in cols]  # the intercept and the activity's own columns
+
+    def pooled() -> tuple[Fit, dict]:
+        controls = fit(kind, y, X, names, groups)
+        return controls, _reverse_check(frame, controls)
+
+    def raw(cols: list[str]) -> Fit | None:
+        keep = [0] + [names.index(c) for c in cols]  # the intercept and the activity's own columns
         try:
-            models["raw_by_activity"][act] = fit(kind, y, np.take(X, raw, axis=1), [names[i] for i in raw], groups)
+            return fit(kind, y, np.take(X, keep, axis=1), [names[i] for i in keep], groups)
         except ModelError:
-            continue
-    models["controls"] = fit(kind, y, X, names, groups)
-    models["adjusted"] = models["controls"]
+            return None
+
+    tasks = [pooled]  # the slowest first, so the other worker takes the rest meanwhile
     if frame.design == "per_period":
-        models["within"] = _within_fit(frame, y, groups, (X, names))
+        tasks.append(lambda: _within_fit(frame, y, groups, (X, names)))
+    elif frame.design == "events":
+        tasks.append(lambda: _event_lag_profiles(frame, y, groups))
+    tasks += [lambda cols=cols: raw(cols) for cols in frame.predictors.values()]
+    (controls, reverse), *rest = run_all(tasks)
+    models: dict = {"controls": controls, "adjusted": controls, "reverse": reverse}
+    if frame.design == "per_period":
+        models["within"] = rest.pop(0)
         if kind == "amount":
             models["adjusted"] = models["within"]
     elif frame.design == "events":
-        models["profiles"] = _event_lag_profiles(frame, y, groups)
+        models["profiles"] = rest.pop(0)
+    models["raw_by_activity"] = {act: f for act, f in zip(frame.predictors, rest) if f is not None}
     return models
 
 
@@ -261,7 +279,7 @@ def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
         keep = [i for i, name in enumerate(pooled[1]) if not name.startswith("ctl:")]
         X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
     codes = pd.factorize(groups)[0]
-    f = fit("amount", demean(y, codes), demean(X, codes), names, groups, within=True)
+    f = fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
     if frame.kind != "amount":
         f.kind = "count_linear"  # a linear within estimator of a count: effects are per 100 accounts directly
     return f
@@ -310,7 +328,7 @@ def _profile_best(profile: list[dict]) -> int | None:
     return max(scored)[1] if scored else None
 
 
-def _reverse_check(frame: Frame, models: dict) -> dict[str, tuple[float, float]]:
+def _reverse_check(frame: Frame, base: Fit) -> dict[str, tuple[float, float]]:
     """z of the association with activity *after* the outcome, against the one before it.
 
     The model with controls refitted, with the after-outcome columns added, on the rows where those are known.
@@ -322,7 +340,6 @@ def _reverse_check(frame: Frame, models: dict) -> dict[str, tuple[float, float]]
     complete = data[post_cols].notna().all(axis=1).to_numpy()
     if complete.sum() < 50:
         return {}
-    base: Fit = models["controls"]
     rows = np.flatnonzero(complete)
     X = np.column_stack([np.take(base.X, rows, axis=0), data.loc[complete, post_cols].to_numpy(dtype=float)])
     try:
@@ -343,8 +360,12 @@ def _mean_outcome(frame: Frame) -> float:
     return float(frame.data[f"o_{frame.outcome}"].mean())
 
 
-def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] | None, mean_outcome: float) -> None:
-    """The verdict, in order: reverse cause, driver/saturated/negative, confounded, no effect, no evidence."""
+def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_outcome: float) -> None:
+    """The verdict, in order: reverse cause, driver/saturated/negative, confounded, no effect, no evidence.
+
+    A driver's curve (driver or saturated) and a confounded association's confounder are left pending
+    for _follow_up, which fits more models.
+    """
     significant = np.isfinite(f.q) and f.q < ALPHA
     raw_significant = np.isfinite(f.raw_q) and f.raw_q < ALPHA
     if reverse is not None:
@@ -363,12 +384,7 @@ def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] 
         if reverse_flag:
             f.verdict = "suspect reverse cause"
         elif f.effect.estimate > 0:
-            f.verdict = "driver"
-            _curve(f, frame, models)
-            if f.curve and f.curve.knee is not None:
-                f.flags.append(f"returns flatten past {f.curve.knee}")
-                if (f.curve.share_at_or_past_knee or 0) >= 0.5:
-                    f.verdict = "saturated"
+            f.verdict = DRIVER_PENDING
         else:
             f.verdict = "negative"
         return
@@ -376,8 +392,7 @@ def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] 
         np.sign(f.raw.estimate) != np.sign(f.effect.estimate)
         or abs(f.effect.estimate) < CONFOUNDED_SHRINK * abs(f.raw.estimate))
     if shrunk:
-        f.confounder = _confounder(f, frame, models)
-        f.verdict = f"confounded by {f.confounder}"
+        f.verdict = CONFOUNDED_PENDING
         return
     if reverse_flag:
         f.verdict = "suspect reverse cause"
@@ -389,6 +404,27 @@ def _judge(f: Finding, frame: Frame, models: dict, reverse: tuple[float, float] 
         f.verdict = "evidence of no effect"
     else:
         f.verdict = "no evidence"
+
+
+def _follow_up(f: Finding, frame: Frame, models: dict) -> Curve | str | None:
+    """The slow part of a pending verdict: a driver's response curve, or what confounded an association.
+
+    Independent between findings, so these run side by side once every finding is judged.
+    """
+    return _curve(f, frame, models) if f.verdict == DRIVER_PENDING else _confounder(f, frame, models)
+
+
+def _complete(f: Finding, detail: Curve | str | None) -> None:
+    """Settle a pending verdict with its follow-up: flattening returns, or the named confounder."""
+    if f.verdict == CONFOUNDED_PENDING:
+        f.confounder = detail
+        f.verdict = f"confounded by {detail}"
+        return
+    f.verdict, f.curve = "driver", detail
+    if f.curve and f.curve.knee is not None:
+        f.flags.append(f"returns flatten past {f.curve.knee}")
+        if (f.curve.share_at_or_past_knee or 0) >= 0.5:
+            f.verdict = "saturated"
 
 
 def _confounder(f: Finding, frame: Frame, models: dict) -> str:
@@ -429,8 +465,8 @@ def _size_hint(name: str) -> str:
     return " (account size)" if name in ("employees", "size", "company_size", "headcount", "arr") else ""
 
 
-def _curve(f: Finding, frame: Frame, models: dict) -> None:
-    """Attach the response curve of a driver (binned levels and the flattening point)."""
+def _curve(f: Finding, frame: Frame, models: dict) -> Curve | None:
+    """The response curve of a driver (binned levels and the flattening point), if it can be drawn."""
     adjusted: Fit = models["adjusted"]
     x = frame.data[f.term].to_numpy(dtype=float)
     groups = account_codes(frame.data)
@@ -438,9 +474,9 @@ def _curve(f: Finding, frame: Frame, models: dict) -> None:
     if adjusted.within:
         demean_fn = lambda col: demean(col, groups)  # noqa: E731
     try:
-        f.curve = response_curve(adjusted, f.term, x, groups, within_demean=demean_fn)
+        return response_curve(adjusted, f.term, x, groups, within_demean=demean_fn)
     except (ModelError, ValueError):
-        f.curve = None
+        return None
 
 
 def _periods(frame: Frame) -> dict:

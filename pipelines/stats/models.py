@@ -271,12 +271,16 @@ def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarr
     return Fit("amount", names, params, cov, n, n_clusters, X, y, llf, within)
 
 
-def demean(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Subtract each account's mean from every column (the within-account transformation); a new array."""
+def demean(values: np.ndarray, codes: np.ndarray, *, copy: bool = True) -> np.ndarray:
+    """Subtract each account's mean from every column (the within-account transformation).
+
+    copy=False centres a float array in place (one the caller made and no longer needs as it was).
+    """
     counts = np.bincount(codes).astype(float)
-    out = np.array(values, dtype=float, copy=True)
+    out = np.array(values, dtype=float, copy=copy)
     if out.ndim == 1:
-        return out - (np.bincount(codes, weights=out) / counts)[codes]
+        out -= (np.bincount(codes, weights=out) / counts)[codes]
+        return out
     for j in range(out.shape[1]):
         out[:, j] -= (np.bincount(codes, weights=out[:, j]) / counts)[codes]
     return out

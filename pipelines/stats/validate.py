@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pandas as pd
 from pipelines.errors import ModelError
 from pipelines.stats.frames import Frame, account_codes, response
 from pipelines.stats.models import ETA_LIMIT, Fit, design, fit
+from pipelines.stats.parallel import run_all
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
 MIN_TEST_ROWS = 30
@@ -20,21 +22,30 @@ BOOTSTRAP_SEED = 20241
 
 
 def validation(frame: Frame, result) -> dict:
-    """Holdout scores and per-window stability of each driver's sign and significance."""
-    out: dict = {}
-    try:
-        out["holdout"] = holdout(frame)
-    except (ModelError, ValueError) as exc:
-        out["holdout"] = {"note": f"no holdout score: {exc}"}
-    try:
-        out["stability"] = stability(frame, result)
-    except (ModelError, ValueError) as exc:
-        out["stability"] = {"note": f"no stability check: {exc}"}
-    try:
-        out["bootstrap"] = bootstrap(frame, result)
-    except (ModelError, ValueError) as exc:
-        out["bootstrap"] = {"note": f"no bootstrap: {exc}"}
+    """Holdout scores and per-window stability of each driver's sign and significance (the checks side by side)."""
+    checks = [("holdout", holdout, (frame,), "no holdout score"),
+              ("stability", stability, (frame, result), "no stability check"),
+              ("bootstrap", bootstrap, (frame, result), "no bootstrap")]
+    out = dict(zip([name for name, *_ in checks], run_all([partial(_attempt, *check[1:]) for check in checks])))
+    for f in result.findings:  # flagged here, in a fixed order, not by the checks as they finish
+        if f.verdict not in ("driver", "saturated"):
+            continue
+        windows = out["stability"].get(f.activity)
+        if windows and windows["of"]:
+            f.flags.append(f"a driver in {windows['driver_in']} of {windows['of']} time windows"
+                           + ("; weaker in the latest window" if windows["weakened_recently"] else ""))
+        if "draws" in out["bootstrap"]:
+            hits = out["bootstrap"]["activities"][f.activity]["positive_and_significant"]
+            f.flags.append(f"a significant positive in {hits} of {out['bootstrap']['draws']} bootstrap resamples")
     return out
+
+
+def _attempt(check, args: tuple, failure: str) -> dict:
+    """One check's result, or a note saying why it could not be made."""
+    try:
+        return check(*args)
+    except (ModelError, ValueError) as exc:
+        return {"note": f"{failure}: {exc}"}
 
 
 def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
@@ -43,6 +54,7 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     Every drawn account keeps all its rows and becomes its own cluster, so the within-account
     design and the clustered errors stay valid in each draw: the adjusted model's own design rows
     (already centred within accounts, where it is a within model) are refitted as they are.
+    Counts only: validation() turns them into the drivers' flags.
     """
     adjusted: Fit = result.models["adjusted"]
     rows_by_account = frame.data.groupby(account_codes(frame.data), sort=False).indices
@@ -65,12 +77,8 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
             hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
     if not fitted:
         raise ValueError("no bootstrap draw could be fitted")
-    out = {"draws": fitted, "activities": {a: {"positive_and_significant": n, "share": n / fitted}
-                                           for a, n in hits.items()}}
-    for f in result.findings:
-        if f.verdict in ("driver", "saturated"):
-            f.flags.append(f"a significant positive in {hits[f.activity]} of {fitted} bootstrap resamples")
-    return out
+    return {"draws": fitted, "activities": {a: {"positive_and_significant": n, "share": n / fitted}
+                                            for a, n in hits.items()}}
 
 
 def _refit(adjusted: Fit, rows: np.ndarray, groups: np.ndarray) -> Fit:
@@ -205,6 +213,7 @@ def stability(frame: Frame, result) -> dict:
 
     A within-account model is centred again on each account's mean inside the window, from the
     window's own design; other models refit the rows of the adjusted model's design.
+    Counts only: validation() turns them into the drivers' flags.
     """
     from pipelines.stats.drivers import _within_fit  # the same within-account model, on each window's rows
 
@@ -237,9 +246,6 @@ def stability(frame: Frame, result) -> dict:
         hits = sum(w["positive_and_significant"] for w in windows)
         weakened = bool(f.verdict in ("driver", "saturated") and windows and not windows[-1]["positive_and_significant"])
         out[f.activity] = {"windows": windows, "driver_in": hits, "of": len(windows), "weakened_recently": weakened}
-        if f.verdict in ("driver", "saturated") and windows:
-            f.flags.append(f"a driver in {hits} of {len(windows)} time windows"
-                           + ("; weaker in the latest window" if weakened else ""))
     return out
 
 

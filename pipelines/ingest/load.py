@@ -465,9 +465,13 @@ class _LoadPlan:
                 return 0, []
             con.execute("""create or replace temp table _dup as
                 with mine as (
-                    select activity_id, source_row,
-                           row_number() over (partition by activity_id order by source_row) as nth
+                    select activity_id, source_row
                     from raw_activity_events where load_id = $load_id and activity_id is not null
+                ),
+                repeated_here as (
+                    -- ids this file holds more than once: every row after the first is a duplicate
+                    select activity_id, min(source_row) as first_row
+                    from mine group by activity_id having count(*) > 1
                 ),
                 earlier as (
                     -- only this load's ids are looked up in the history: the cost follows the file, not the database
@@ -476,9 +480,11 @@ class _LoadPlan:
                     where load_id <> $load_id and activity_id in (select activity_id from mine)
                     group by activity_id
                 )
-                select m.source_row, e.prior_load, m.nth > 1 as in_file
-                from mine m left join earlier e using (activity_id)
-                where e.prior_load is not null or m.nth > 1""", p)
+                select m.source_row, e.prior_load, coalesce(m.source_row > r.first_row, false) as in_file
+                from mine m
+                left join earlier e using (activity_id)
+                left join repeated_here r using (activity_id)
+                where e.prior_load is not null or m.source_row > r.first_row""", p)
         else:
             con.execute("create or replace temp table _dup as " + self._keyed_duplicates_sql(), p)
         rows = con.execute("""select count(distinct source_row) from _dup""").fetchone()[0]

@@ -1,14 +1,11 @@
 -- Each activity type with its volume, reach, time span and logged minutes.
 -- Grain: one row per activity type (key), events and pre-aggregated counts together.
--- Reads: stg_activity_events, stg_activity_counts.
+-- Reads: stg_activity_events, stg_activity_counts, int_activities_counted.
 with reach as (
-    -- an account reached through events and through counts is one account
+    -- an account reached through events and through counts is one account; int_activities_counted holds
+    -- every account × type pair of both (dated or not), already grouped by period: fewer rows to read
     select activity_key, count(distinct account_id) as n_accounts
-    from (
-        select activity_key, account_id from stg_activity_events
-        union
-        select activity_key, account_id from stg_activity_counts
-    )
+    from int_activities_counted
     group by activity_key
 ),
 
@@ -17,7 +14,6 @@ from_events as (
         activity_key,
         mode(activity_label) as activity_label,
         count(*)::double as n_activities,
-        count(distinct account_id) as n_accounts,
         min(occurred_on) as first_on,
         max(occurred_on) as last_on,
         sum(duration_minutes) as minutes,
@@ -31,7 +27,6 @@ from_counts as (
         activity_key,
         mode(activity_label) as activity_label,
         sum(n_activities) as n_activities,
-        count(distinct account_id) as n_accounts,
         min(period_on) as first_on,
         max(period_on) as last_on,
         null::double as minutes,

@@ -32,7 +32,7 @@ def settings(db: str | os.PathLike | None = None) -> Settings:
 SQL_MODELS = {
     "staging": ["stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
                 "stg_outcomes"],
-    "intermediate": ["int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
+    "intermediate": ["int_periods_spanned", "int_activities_counted", "int_accounts_unioned",
                      "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
                      "int_panel_values_unpivoted"],
     "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",

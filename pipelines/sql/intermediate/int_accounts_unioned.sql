@@ -1,13 +1,11 @@
 -- Every account any export mentions, with where it was first seen.
 -- Grain: one row per account id.
--- Reads: stg_account_attributes, stg_activity_events, stg_activity_counts, stg_activity_measures, stg_outcomes.
+-- Reads: stg_account_attributes, int_activities_counted (events and counts), stg_activity_measures, stg_outcomes.
 with mentioned as (
     select account_id, true as has_attributes, false as has_activity, false as has_outcome
     from stg_account_attributes
     union all
-    select account_id, false, true, false from stg_activity_events
-    union all
-    select account_id, false, true, false from stg_activity_counts
+    select account_id, false, true, false from int_activities_counted  -- every account with events or counts
     union all
     select account_id, false, true, false from stg_activity_measures
     union all

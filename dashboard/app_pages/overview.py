@@ -34,7 +34,8 @@ for result in results:
             for f in busy:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** ({f.volume:,.0f} logged) — {f.sentence}")
             if not busy:
-                st.markdown("Every activity logged is associated with this outcome.")
+                st.markdown("Every activity logged is associated with this outcome." if result.findings else
+                            "No activity could be judged: no rows were left to fit (the line above says why).")
         if not trends["outcomes"].empty:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 

@@ -8,7 +8,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipelines.build import rebuild_if_behind
 from pipelines.config import PROJECT_ROOT
+from pipelines.db import opened
+from pipelines.ingest import ingest_file
 
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGES = ["app_pages/overview.py", "app_pages/drivers.py", "app_pages/timing.py", "app_pages/busy.py",
@@ -52,6 +55,20 @@ def test_overview_names_the_planted_drivers(demo):
     text = " ".join(m.value for m in at.markdown)
     assert "Training" in text and "Business Review" in text and "Meeting" in text
     assert len(at.get("plotly_chart")) >= 4
+
+
+@pytest.mark.realdata
+def test_overview_says_when_no_activity_could_be_judged(demo_copy, datasets):
+    # the telco export's attributes become controls that the demo accounts lack: no revenue row is left to fit
+    with opened(demo_copy, write=True) as con:
+        ingest_file(con, datasets / "telco_churn_maven" / "telecom_customer_churn.csv")
+        rebuild_if_behind(con)
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    revenue = next(c.value for c in at.caption if c.value.startswith("log-linear regression") and " 0 used" in c.value)
+    assert revenue
+    text = " ".join(m.value for m in at.markdown)
+    assert "No activity could be judged: no rows were left to fit" in text
 
 
 def test_filtering_a_segment_changes_the_numbers(demo):

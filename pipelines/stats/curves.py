@@ -32,21 +32,17 @@ class Curve:
         return self.__dict__
 
 
-def response_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, within_demean=None) -> Curve:
-    """Replace the activity's straight-line term in a fitted model with level bins and with hinges min(x, k).
+def level_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, within_demean=None) -> Curve:
+    """The activity's straight-line term in a fitted model replaced with level bins: the curve, without its knee.
 
-    The binned fit draws the curve; the best hinge, if it beats the straight line by a
-    likelihood-ratio test, is where returns flatten. Every refit starts from the straight-line
-    estimates, which are close, so it takes a few Newton steps instead of a dozen.
+    The refit starts from the straight-line estimates, which are close, so it takes a few Newton
+    steps instead of a dozen. flattening() finds the knee (independent of this, so it can run alongside).
     """
-    kind = "amount" if within_demean else linear.kind
+    kind, j, start, slope = _refit_setup(linear, term, within_demean)
     y, X, names = linear.y, linear.X, linear.names
     n, k = X.shape
-    j = names.index(term)
     base_names = names[:j] + names[j + 1:]
-    start = dict(zip(names, linear.params))
-    slope = start.pop(term)
-    top = max(2, min(MAX_LEVELS - 1, int(np.ceil(np.quantile(x, CURVE_TOP_QUANTILE)))))
+    top = _top_level(x)
     binned = np.minimum(np.round(x), top).astype(int)
     level_names = [f"level:{level}" for level in range(1, top + 1)]
     Xb = np.empty((n, k - 1 + top))  # the other columns, then one per level: filled in place, no stacked copies
@@ -70,10 +66,36 @@ def response_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *,
         high.append(e.high)
     counts = [int((binned == lv).sum()) for lv in range(0, top + 1)]
     labels = [str(lv) for lv in range(0, top)] + [f"{top}+"]
-    hinge_names = names[:j] + ["x"] + names[j + 1:]
-    knee = _knee(kind, y, X, j, hinge_names, x, groups, top, within_demean, linear.llf, start | {"x": slope})
-    share = float((x >= knee).mean()) if knee is not None else None
-    return Curve(labels, est, low, high, counts, effect(fb, level_names[0]).unit if kind != 'count' else 'per 100 accounts per period', knee, share)
+    unit = effect(fb, level_names[0]).unit if kind != "count" else "per 100 accounts per period"
+    return Curve(labels, est, low, high, counts, unit, None, None)
+
+
+def flattening(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, within_demean=None) -> int | None:
+    """The hinge min(x, k) that fits best in place of the straight-line term, if it beats the line by a
+    likelihood-ratio test: past it, returns flatten (None: no flattening found)."""
+    kind, j, start, slope = _refit_setup(linear, term, within_demean)
+    names = linear.names[:j] + ["x"] + linear.names[j + 1:]
+    return _knee(kind, linear.y, linear.X, j, names, x, groups, _top_level(x), within_demean, linear.llf,
+                 start | {"x": slope})
+
+
+def with_knee(curve: Curve, knee: int | None, x: np.ndarray) -> Curve:
+    """The curve with its flattening level and the share of rows already at or past it."""
+    curve.knee = knee
+    curve.share_at_or_past_knee = float((x >= knee).mean()) if knee is not None else None
+    return curve
+
+
+def _refit_setup(linear: Fit, term: str, within_demean) -> tuple[str, int, dict[str, float], float]:
+    """The refits' kind, the term's column, the straight-line estimates but the term's, and its slope."""
+    start = dict(zip(linear.names, linear.params))
+    slope = start.pop(term)
+    return "amount" if within_demean else linear.kind, linear.names.index(term), start, slope
+
+
+def _top_level(x: np.ndarray) -> int:
+    """The top bin: levels from here up share it."""
+    return max(2, min(MAX_LEVELS - 1, int(np.ceil(np.quantile(x, CURVE_TOP_QUANTILE)))))
 
 
 class _LevelContrast:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import duckdb
 import numpy as np
@@ -10,11 +11,11 @@ import pandas as pd
 
 from pipelines.errors import ModelError
 from pipelines.stats import sentences
-from pipelines.stats.curves import Curve, response_curve
+from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, account_codes, activity_labels, attribute_meta, choose_controls,
                                     frame_for, outcome_catalog, read_panel, response, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
-from pipelines.stats.parallel import parallel_map, run_all
+from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
 CONFOUNDED_SHRINK = 0.5  # adjusted effect below half the raw one (or flipped): the raw association was confounding
@@ -26,6 +27,7 @@ EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" ban
 COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
 DRIVER_PENDING = "driver (curve pending)"  # judged a driver; its response curve may make it 'saturated'
 CONFOUNDED_PENDING = "confounded (by what, pending)"  # judged confounded; the confounder is named next
+_UNDRAWN = object()  # a part of a driver's response curve that could not be fitted
 MODEL_NAMES = {
     ("binary", "events"): "logistic regression of each event on activity in the window before it",
     ("binary", "undated"): "logistic regression (one row per account)",
@@ -207,9 +209,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     mean_outcome = _mean_outcome(frame)
     for f in findings:
         _judge(f, frame, models["reverse"].get(f.activity), mean_outcome)
-    pending = [f for f in findings if f.verdict in (DRIVER_PENDING, CONFOUNDED_PENDING)]
-    for f, detail in zip(pending, parallel_map(lambda f: _follow_up(f, frame, models), pending)):
-        _complete(f, detail)
+    _follow_up(findings, frame, models)
     for f in findings:
         f.sentence = sentences.finding(f, frame, result)
     order = {"driver": 0, "saturated": 1, "negative": 2, "suspect reverse cause": 3, "confounded": 4,
@@ -341,7 +341,11 @@ def _reverse_check(frame: Frame, base: Fit) -> dict[str, tuple[float, float]]:
     if complete.sum() < 50:
         return {}
     rows = np.flatnonzero(complete)
-    X = np.column_stack([np.take(base.X, rows, axis=0), data.loc[complete, post_cols].to_numpy(dtype=float)])
+    k = base.X.shape[1]
+    X = np.empty((len(rows), k + len(post_cols)))  # filled in place: no taken rows plus a stacked copy
+    np.take(base.X, rows, axis=0, out=X[:, :k], mode="clip")  # rows are valid; 'raise' would buffer a copy
+    for i, c in enumerate(post_cols):
+        X[:, k + i] = data[c].to_numpy(dtype=float)[rows]
     try:
         f = fit(frame.kind, base.y[rows], X, base.names + post_cols, account_codes(data)[rows],
                 start=dict(zip(base.names, base.params)))
@@ -406,22 +410,35 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
         f.verdict = "no evidence"
 
 
-def _follow_up(f: Finding, frame: Frame, models: dict) -> Curve | str | None:
-    """The slow part of a pending verdict: a driver's response curve, or what confounded an association.
+def _follow_up(findings: list[Finding], frame: Frame, models: dict) -> None:
+    """Settle the pending verdicts: each driver's response curve (its levels and where it flattens), or what
+    confounded an association.
 
-    Independent between findings, so these run side by side once every finding is judged.
+    These fits are independent, so they run side by side; a curve's levels and its flattening point are
+    separate tasks, and the hinge fits, the slowest, go first so the other worker takes the rest meanwhile.
     """
-    return _curve(f, frame, models) if f.verdict == DRIVER_PENDING else _confounder(f, frame, models)
+    drivers = [f for f in findings if f.verdict == DRIVER_PENDING]
+    confounded = [f for f in findings if f.verdict == CONFOUNDED_PENDING]
+    tasks = [partial(_curve_part, flattening, f, frame, models) for f in drivers]
+    tasks += [partial(_curve_part, level_curve, f, frame, models) for f in drivers]
+    tasks += [partial(_confounder, f, frame, models) for f in confounded]
+    done = run_all(tasks)
+    knees, curves, confounders = done[:len(drivers)], done[len(drivers):2 * len(drivers)], done[2 * len(drivers):]
+    for f, curve, knee in zip(drivers, curves, knees):
+        _complete_driver(f, curve, knee, frame)
+    for f, confounder in zip(confounded, confounders):
+        f.confounder = confounder
+        f.verdict = f"confounded by {confounder}"
 
 
-def _complete(f: Finding, detail: Curve | str | None) -> None:
-    """Settle a pending verdict with its follow-up: flattening returns, or the named confounder."""
-    if f.verdict == CONFOUNDED_PENDING:
-        f.confounder = detail
-        f.verdict = f"confounded by {detail}"
+def _complete_driver(f: Finding, curve: Curve | object, knee: int | None | object, frame: Frame) -> None:
+    """A driver's curve with its flattening point (none if either could not be drawn), and 'saturated' if most
+    rows are already past the point where returns flatten."""
+    f.verdict = "driver"
+    if curve is _UNDRAWN or knee is _UNDRAWN:
         return
-    f.verdict, f.curve = "driver", detail
-    if f.curve and f.curve.knee is not None:
+    f.curve = with_knee(curve, knee, frame.data[f.term].to_numpy(dtype=float))
+    if f.curve.knee is not None:
         f.flags.append(f"returns flatten past {f.curve.knee}")
         if (f.curve.share_at_or_past_knee or 0) >= 0.5:
             f.verdict = "saturated"
@@ -465,8 +482,9 @@ def _size_hint(name: str) -> str:
     return " (account size)" if name in ("employees", "size", "company_size", "headcount", "arr") else ""
 
 
-def _curve(f: Finding, frame: Frame, models: dict) -> Curve | None:
-    """The response curve of a driver (binned levels and the flattening point), if it can be drawn."""
+def _curve_part(part, f: Finding, frame: Frame, models: dict):
+    """One part of a driver's response curve (curves.level_curve or curves.flattening), or _UNDRAWN if the
+    curve cannot be drawn."""
     adjusted: Fit = models["adjusted"]
     x = frame.data[f.term].to_numpy(dtype=float)
     groups = account_codes(frame.data)
@@ -474,9 +492,9 @@ def _curve(f: Finding, frame: Frame, models: dict) -> Curve | None:
     if adjusted.within:
         demean_fn = lambda col: demean(col, groups)  # noqa: E731
     try:
-        return response_curve(adjusted, f.term, x, groups, within_demean=demean_fn)
+        return part(adjusted, f.term, x, groups, within_demean=demean_fn)
     except (ModelError, ValueError):
-        return None
+        return _UNDRAWN
 
 
 def _periods(frame: Frame) -> dict:

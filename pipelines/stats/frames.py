@@ -165,27 +165,29 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     for m in measures:
         new_cols[f"{m}__lag1"] = groups[m].shift(1)
     lags = list(range(1, K + 1))
-    data = pd.concat([data, pd.DataFrame(new_cols, index=data.index)], axis=1)
+    lagged = pd.DataFrame(new_cols, index=data.index)
+    # each reason is counted on the rows left by the ones before it; the rows are taken once, at the end
+    keep = data[col].notna().to_numpy()
+    n_candidates = int(keep.sum())
     dropped: dict[str, int] = {}
-    data = data[data[col].notna()]
-    n_candidates = len(data)
     lag_cols = [c for cols in predictors.values() for c in cols]
-    no_history = data[lag_cols].isna().any(axis=1)
+    no_history = lagged[lag_cols].isna().any(axis=1).to_numpy() & keep
     if no_history.any():
         dropped["no activity history for lag 1" if K == 1 else f"no activity history for lags 1-{K}"] = \
             int(no_history.sum())
-    data = data[~no_history]
+    keep = keep & ~no_history
     if kind == "amount":
-        nonpos = data[col] <= 0
+        nonpos = (data[col] <= 0).to_numpy(dtype=bool, na_value=False) & keep
         if nonpos.any():
             dropped["zero or negative amount (no spend that period)"] = int(nonpos.sum())
-        data = data[~nonpos]
-    data, dropped = _drop_missing_controls(data, controls, dropped)
+        keep = keep & ~nonpos
+    keep = keep & ~_missing_controls(data, controls, keep, dropped)
+    rows = np.flatnonzero(keep)
+    data = pd.concat([data.take(rows), lagged.take(rows)], axis=1).reset_index(drop=True)
     measure_cols = [f"{m}__lag1" for m in measures if data[f"{m}__lag1"].notna().mean() >= CONTROL_MIN_COVERAGE]
-    data = data.copy()
     for m in measure_cols:
         data[m] = data[m].fillna(data[m].mean())
-    return Frame(outcome, kind, "per_period", data.reset_index(drop=True), [a[2:] for a in acts], predictors, lags,
+    return Frame(outcome, kind, "per_period", data, [a[2:] for a in acts], predictors, lags,
                  measure_cols, controls, grain, K, n_candidates, dropped, post)
 
 
@@ -275,12 +277,18 @@ def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Contro
 
 
 def _drop_missing_controls(data: pd.DataFrame, controls: Controls, dropped: dict) -> tuple[pd.DataFrame, dict]:
+    missing = _missing_controls(data, controls, np.ones(len(data), dtype=bool), dropped)
+    return (data[~missing], dropped) if missing.any() else (data, dropped)
+
+
+def _missing_controls(data: pd.DataFrame, controls: Controls, candidates: np.ndarray, dropped: dict) -> np.ndarray:
+    """Which of the candidate rows miss an account attribute used as a control (counted in dropped)."""
     if not controls.names:
-        return data, dropped
-    missing = data[controls.names].isna().any(axis=1)
+        return np.zeros(len(data), dtype=bool)
+    missing = data[controls.names].isna().any(axis=1).to_numpy() & candidates
     if missing.any():
         dropped["an account attribute used as a control is missing"] = int(missing.sum())
-    return data[~missing], dropped
+    return missing
 
 
 def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str, kind: str,

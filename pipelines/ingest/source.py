@@ -16,7 +16,6 @@ import re
 import shutil
 import tempfile
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,27 +248,20 @@ class _Scan:
 
 
 def _scan(path: Path, compressed: bool, *, utf16: bool) -> _Scan:
-    """One streaming pass over the content: UTF-8 validity, blank lines, byte-order marks after the start;
-    meanwhile a second thread hashes the file's own bytes (sha256 releases the GIL: the two overlap).
+    """One streaming pass over the content: sha256 (of the file's own bytes), UTF-8 validity, blank lines,
+    byte-order marks after the start.
+
+    A compressed file is hashed over its compressed bytes, so it needs a second, raw pass.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(_sha256, path)
-        return _Scan(digest.result(), *_content_scan(path, compressed, utf16=utf16))
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _content_scan(path: Path, compressed: bool, *, utf16: bool) -> tuple[bool, bool, bool | None, bool]:
-    """UTF-8 validity, non-ASCII text, blank lines and stray byte-order marks, in one pass over the content."""
+    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     utf8, multibyte, blank, boms, tail, first = not utf16, False, False, False, b"", True
     opener = gzip.open if compressed else open
     try:
         with opener(path, "rb") as fh:
             while chunk := fh.read(CHUNK_BYTES):
+                if not compressed:
+                    digest.update(chunk)
                 if not utf16 and (utf8 or not multibyte):  # once both are known, the rest cannot change them
                     text = decoder.decode(chunk)
                     if utf8 and text.count("\ufffd") > chunk.count("\ufffd".encode()):
@@ -284,7 +276,11 @@ def _content_scan(path: Path, compressed: bool, *, utf16: bool) -> tuple[bool, b
                 utf8 = False  # the file ends inside a multi-byte character
     except (OSError, EOFError) as exc:
         raise InputError(path.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
-    return utf8, multibyte, None if utf16 else blank, boms
+    if compressed:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                digest.update(chunk)
+    return _Scan(digest.hexdigest(), utf8, multibyte, None if utf16 else blank, boms)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

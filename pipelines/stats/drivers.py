@@ -12,7 +12,7 @@ import pandas as pd
 from pipelines.errors import ModelError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
-from pipelines.stats.frames import (Controls, Frame, account_codes, activity_labels, attribute_meta, choose_controls,
+from pipelines.stats.frames import (Controls, Frame, activity_labels, attribute_meta, choose_controls,
                                     frame_for, outcome_catalog, read_panel, response, typical_change)
 from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
 from pipelines.stats.parallel import run_all
@@ -225,7 +225,7 @@ def _fit_models(frame: Frame) -> dict:
     The full design is built once: the raw and within-account designs are some of its columns.
     """
     data, kind = frame.data, frame.kind
-    groups = account_codes(data)
+    groups = frame.codes
     y = response(frame)
     time = "period" if frame.design == "per_period" else None
     X, names = design(data, covariates(frame), frame.controls, time=time, trend=frame.design == "events")
@@ -347,7 +347,7 @@ def _reverse_check(frame: Frame, base: Fit) -> dict[str, tuple[float, float]]:
     for i, c in enumerate(post_cols):
         X[:, k + i] = data[c].to_numpy(dtype=float)[rows]
     try:
-        f = fit(frame.kind, base.y[rows], X, base.names + post_cols, account_codes(data)[rows],
+        f = fit(frame.kind, base.y[rows], X, base.names + post_cols, frame.codes[rows],
                 start=dict(zip(base.names, base.params)))
     except ModelError:
         return {}
@@ -455,7 +455,7 @@ def _confounder(f: Finding, frame: Frame, models: dict) -> str:
     if not np.isfinite(gap) or gap == 0:
         return "account attributes"
     terms = frame.predictors[f.activity]
-    groups = account_codes(data)
+    groups = frame.codes
     y = response(frame)
     best, best_share = None, 0.0
     candidates = [(c, Controls(categorical=[c])) for c in frame.controls.categorical]
@@ -487,7 +487,7 @@ def _curve_part(part, f: Finding, frame: Frame, models: dict):
     curve cannot be drawn."""
     adjusted: Fit = models["adjusted"]
     x = frame.data[f.term].to_numpy(dtype=float)
-    groups = account_codes(frame.data)
+    groups = frame.codes
     demean_fn = None
     if adjusted.within:
         demean_fn = lambda col: demean(col, groups)  # noqa: E731

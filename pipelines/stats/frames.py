@@ -64,6 +64,14 @@ class Frame:
     n_candidates: int
     dropped: dict[str, int] = field(default_factory=dict)
     post: dict[str, str] = field(default_factory=dict)  # activity -> column counted after the outcome
+    _codes: tuple | None = field(default=None, repr=False, compare=False)  # (data, its account codes)
+
+    @property
+    def codes(self) -> np.ndarray:
+        """account_codes(data), worked out once per data frame: every fit, curve and check clusters by it."""
+        if self._codes is None or self._codes[0] is not self.data:
+            self._codes = (self.data, account_codes(self.data))
+        return self._codes[1]
 
     @property
     def n_used(self) -> int:

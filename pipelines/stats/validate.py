@@ -57,7 +57,7 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     Counts only: validation() turns them into the drivers' flags.
     """
     adjusted: Fit = result.models["adjusted"]
-    rows_by_account = frame.data.groupby(account_codes(frame.data), sort=False).indices
+    rows_by_account = frame.data.groupby(frame.codes, sort=False).indices
     accounts = list(rows_by_account)
     draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(frame.data), 1)))
     rng = np.random.default_rng(BOOTSTRAP_SEED)
@@ -220,7 +220,7 @@ def stability(frame: Frame, result) -> dict:
     if frame.design == "undated":
         return {"note": "no time order in the data: stability over time cannot be checked"}
     adjusted: Fit = result.models["adjusted"]
-    groups = account_codes(frame.data)
+    groups = frame.codes
     t = _time_key(frame)
     edges = t.quantile(np.linspace(0, 1, N_WINDOWS + 1)).to_list()
     per_activity: dict[str, list[dict]] = {f.activity: [] for f in result.findings}

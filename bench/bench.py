@@ -333,10 +333,9 @@ class ScaleBench:
         self.checks["payoff_all"] = payoff_totals(self.full_db)
 
     def ensure_full_db(self) -> Path:
+        """The all-exports database the later steps read (made, and measured, when that step was not asked for)."""
         if self.full_db is None:
-            folder = self.fresh_dir("ingest_all_0")
-            self.full_db = folder / "payoff.duckdb"
-            run_measured(payoff_cmd() + ["--db", str(self.full_db), "ingest", *self.ingest_files()])
+            self.ingest_all()
         return self.full_db
 
     def build(self) -> None:

@@ -25,7 +25,8 @@ import pandas as pd
 import streamlit as st
 
 from pipelines import summary
-from pipelines.build import build, built_grain, panel_is_current, rebuild_if_behind
+from pipelines.append import rebuild_if_behind, refresh
+from pipelines.build import build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, settings
 from pipelines.db import current_writer, opened
 from pipelines.errors import PayoffError
@@ -311,7 +312,7 @@ def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
             report = ingest_file(con, path, name=name, kind=kind, mapping=mapping,
                                  archive_dir=settings().archive_dir)
             if report.status == "loaded" or not panel_is_current(con):
-                build(con, built_grain(con) or DEFAULT_GRAIN)
+                refresh(con)
     _clear_caches()
     return report
 

@@ -3,7 +3,10 @@
 Models are stored as tables, except the few in SQL_VIEWS that are cheap to read as they
 stand: activity events once were a view that re-ran the de-duplication over every raw row for
 each of its readers; now the rows it drops are a table (stg_activity_superseded) and the view
-is a scan with an anti-join.
+is a scan with an anti-join. The panel's values in long form are a view that only the panel's
+pivot reads.
+
+Loads that only add events need not rebuild anything: pipelines/append.py takes them in.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from pipelines.config import DEFAULT_GRAIN, GRAINS, SQL_MODELS, SQL_VIEWS
+from pipelines.config import DEFAULT_GRAIN, GRAINS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
 from pipelines.db import SQL_DIR, quote_ident
 from pipelines.errors import PayoffError
 
 
 @dataclass
 class BuildResult:
-    """What a build produced: the grain, the panel's size and the data checks that found rows."""
+    """What a build produced: the grain, the panel's size and the data checks that found rows.
+
+    appended: only the new loads' events were taken in (pipelines/append.py), not a full rebuild.
+    """
 
     grain: str
     n_accounts: int
@@ -29,6 +35,7 @@ class BuildResult:
     n_panel_rows: int
     failed_checks: dict[str, int]
     built_at: datetime
+    appended: bool = False
 
 
 def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, temporary: bool = False) -> BuildResult:
@@ -40,9 +47,13 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
     if grain not in GRAINS:
         raise PayoffError(f"unknown grain '{grain}'; expected one of {', '.join(GRAINS)}")
     con.execute("set variable payoff_grain = ?", [grain])
+    con.execute("set variable payoff_loads_after = 0")  # every load (pipelines/append.py reads only new ones)
     reuse_staging = temporary and _staging_stored(con)
     con.execute("begin transaction")
     try:
+        if not temporary:
+            for name in RETIRED_MODELS:
+                con.execute(f"drop table if exists {quote_ident(name)}")
         for layer, names in SQL_MODELS.items():
             if layer == "staging" and reuse_staging:
                 continue  # staging does not depend on the grain: a private panel reads the stored one
@@ -149,10 +160,3 @@ def panel_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     if built is None:
         return now[0] == 0
     return tuple(built) == tuple(now)
-
-
-def rebuild_if_behind(con: duckdb.DuckDBPyConnection) -> BuildResult | None:
-    """Rebuild at the current grain when a load or undo landed without its rebuild; else nothing."""
-    if panel_is_current(con):
-        return None
-    return build(con, built_grain(con) or DEFAULT_GRAIN)

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines.build import build, panel_is_current, rebuild_if_behind
+from pipelines.append import rebuild_if_behind, refresh
+from pipelines.build import build, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
 from pipelines.db import opened, write_lock
 from pipelines.errors import InputError, PayoffError
@@ -159,13 +160,14 @@ def cmd_ingest(args) -> int:
                 _print_report(report)
         changed = any(r.get("status") == "loaded" for r in reports)
         grain = args.grain or _current_grain(con)
-        result = build(con, grain) if changed or args.grain or not panel_is_current(con) else None
+        result = refresh(con, grain) if changed or args.grain or not panel_is_current(con) else None
     if args.format == "json":
         panel = None if result is None else {"grain": result.grain, "accounts": result.n_accounts,
-                                             "periods": result.n_periods}
+                                             "periods": result.n_periods, "appended": result.appended}
         print(json.dumps({"loads": reports, "panel": panel}, indent=2, default=str))
     elif result is not None:
-        print(f"panel rebuilt: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
+        how = "updated with the new events" if result.appended else "rebuilt"
+        print(f"panel {how}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
     return 1 if refused else 0

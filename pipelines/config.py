@@ -32,11 +32,14 @@ def settings(db: str | os.PathLike | None = None) -> Settings:
 SQL_MODELS = {
     "staging": ["stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
                 "stg_outcomes"],
-    "intermediate": ["int_periods_spanned", "int_activities_counted", "int_accounts_unioned",
+    "intermediate": ["int_periods_spanned", "int_activities_counted", "int_activity_labels", "int_activity_reach",
+                     "int_accounts_unioned",
                      "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
                      "int_panel_values_unpivoted"],
     "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
               "outcome_events"],
 }
 # Models stored as views: cheap to read as they stand, so a table would only cost a copy.
-SQL_VIEWS = frozenset({"stg_activity_events"})
+SQL_VIEWS = frozenset({"stg_activity_events", "int_panel_values_unpivoted"})
+# Models no longer built: a build drops them from databases made before.
+RETIRED_MODELS = ("int_activities_filled",)

@@ -393,7 +393,9 @@ class _LoadPlan:
             load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
             self.params_load = {"load_id": load_id}
             self._insert_facts(load_id)
-            dup_rows, detail = self._duplicates(load_id)
+            dup_rows, replacing, detail = self._duplicates(load_id)
+            if m.kind == "activity_events":
+                con.execute("insert into load_supersedes values (?, ?)", [load_id, replacing])
             rows_duplicate = dup_rows + self.rows_exact_repeat
             if self.rows_exact_repeat:
                 detail.append(f"{self.rows_exact_repeat:,} repeated within this file")
@@ -457,12 +459,15 @@ class _LoadPlan:
                         f"'count', 1.0, {event_id} from _good",
                         {**p, "name": slug(m.row_event["outcome"])})
 
-    def _duplicates(self, load_id: int) -> tuple[int, list[str]]:
-        """Rows whose activity id (events) or fact key (everything else) an earlier load already holds."""
+    def _duplicates(self, load_id: int) -> tuple[int, int, list[str]]:
+        """Rows whose activity id (events) or fact key (everything else) an earlier load already holds.
+
+        Returns the duplicate rows, how many of them replace an earlier load's row, and the detail.
+        """
         con, p = self.con, {"load_id": load_id}
         if self.mapping.kind == "activity_events":
             if not self.mapping.role("activity_id"):
-                return 0, []
+                return 0, 0, []
             con.execute("""create or replace temp table _dup as
                 with mine as (
                     select activity_id, source_row
@@ -488,16 +493,17 @@ class _LoadPlan:
         else:
             con.execute("create or replace temp table _dup as " + self._keyed_duplicates_sql(), p)
         rows = con.execute("""select count(distinct source_row) from _dup""").fetchone()[0]
-        detail = []
+        detail, replacing = [], 0
         for prior, n in con.execute("""select prior_load, count(distinct source_row) from _dup
                                         where prior_load is not null group by prior_load order by prior_load""").fetchall():
             fname = con.execute("select file_name from loads where load_id = ?", [prior]).fetchone()[0]
             verb = "already loaded by" if self.mapping.kind == "activity_events" else "superseding values from"
             detail.append(f"{n:,} {verb} load {prior} ({fname})")
+            replacing += n
         in_file = con.execute("select count(distinct source_row) from _dup where in_file and prior_load is null").fetchone()[0]
         if in_file:
             detail.append(f"{in_file:,} repeated within this file")
-        return rows, detail
+        return rows, replacing, detail
 
     def _keyed_duplicates_sql(self) -> str:
         """Rows all of whose main facts an earlier load already holds under the same key.

@@ -85,3 +85,11 @@ create table if not exists raw_outcomes (
     value         double not null,
     event_id      varchar
 );
+
+-- Activity-event loads and how many of their rows replace rows of earlier loads (an activity id
+-- loaded before). A load that replaces nothing only adds to the history, so the marts can take it
+-- in without a full rebuild (pipelines/append.py); a load without a row here is always rebuilt.
+create table if not exists load_supersedes (
+    load_id  integer primary key,
+    n_rows   bigint not null
+);

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.build import rebuild_if_behind
+from pipelines.append import rebuild_if_behind
 from pipelines.config import PROJECT_ROOT
 from pipelines.db import opened
 from pipelines.ingest import ingest_file

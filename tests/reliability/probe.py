@@ -24,7 +24,8 @@ PHASES = {
     "commit": "pipelines.ingest.load:_LoadPlan.commit",  # facts + load record in one transaction
     "archive": "pipelines.ingest.load:archive_copy",  # inside that transaction, before the load row
     "undo": "pipelines.cli:undo_load",  # delete facts + mark undone in one transaction
-    "build": "pipelines.cli:build",  # the panel rebuild after a load, an undo or `payoff build`
+    "build": ("pipelines.cli:build",  # the panel rebuild after an undo or `payoff build`
+              "pipelines.cli:refresh"),  # the panel update after a load (new events only, or a rebuild)
 }
 
 
@@ -37,8 +38,9 @@ def main(argv: list[str]) -> int:
     if rest[:1] != ["--"]:
         raise SystemExit("usage: probe.py STAMPS [--kill-at PHASE:start|end] -- PAYOFF ARGS...")
     fd = os.open(stamps, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    for phase, target in PHASES.items():
-        _wrap(phase, target, fd, kill_at)
+    for phase, targets in PHASES.items():
+        for target in (targets,) if isinstance(targets, str) else targets:
+            _wrap(phase, target, fd, kill_at)
     from pipelines.cli import main as payoff
 
     return payoff(rest[1:])

@@ -1,6 +1,7 @@
 -- Activities counted per account and period, from events and from pre-aggregated exports.
 -- Grain: one row per account × period × activity type with any activity (period_on null when undated).
--- Reads: stg_activity_events, stg_activity_counts.
+-- Reads: stg_activity_events, stg_activity_counts, of the loads after payoff_loads_after (all in a full
+--        build; only the new ones when appending, see pipelines/append.py).
 with events_per_period as (
     select
         account_id,
@@ -10,6 +11,7 @@ with events_per_period as (
         sum(duration_minutes) as minutes,
         count(duration_minutes) as n_timed
     from stg_activity_events
+    where load_id > coalesce(getvariable('payoff_loads_after'), 0)
     group by all
 ),
 
@@ -22,6 +24,7 @@ counts_per_period as (
         null::double as minutes,
         0 as n_timed
     from stg_activity_counts
+    where load_id > coalesce(getvariable('payoff_loads_after'), 0)
     group by all
 ),
 

@@ -54,6 +54,16 @@ def test_ingest_prints_the_load_report_with_duplicates_named(payoff, write, tmp_
     assert (tmp_path / "db" / "archive" / sha[:16] / "ev1.csv").read_bytes() == EV1.encode()
 
 
+def test_ingest_of_new_events_updates_the_panel_and_of_a_repeat_rebuilds_it(payoff, write):
+    code, out, _ = payoff("ingest", write("ev1.csv", EV1))
+    assert code == 0 and "panel rebuilt: 1 accounts × 1 months" in out  # the first build
+    code, out, _ = payoff("ingest", write("ev3.csv", HEADER + "A5,Call,2025-04-02,ACME\nA6,Call,2025-04-03,NEW\n"))
+    assert code == 0 and "panel updated with the new events: 2 accounts × 2 months" in out
+    code, out, _ = payoff("ingest", "--format", "json", write("ev2.csv", EV2))  # A2 again: it replaces a row
+    assert code == 0 and strict_json(out)["panel"] == {"grain": "month", "accounts": 3, "periods": 2,
+                                                       "appended": False}
+
+
 def test_ingest_prints_notes_and_rejected_rows(payoff, write):
     rows = [f"B{i},Call,03/04/2025,ACME" for i in range(30)]
     rows[20] = "B20,Call,13/45/2025,ACME"

@@ -14,6 +14,7 @@ from pipelines.config import SQL_MODELS
 from pipelines.db import SQL_DIR
 from pipelines.errors import PayoffError
 from pipelines.ingest import undo_load
+from snapshots import snapshot
 
 D = date.fromisoformat
 
@@ -21,7 +22,7 @@ D = date.fromisoformat
 TESTED_MODELS = {
     "staging": {"stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
                 "stg_outcomes"},
-    "intermediate": {"int_periods_spanned", "int_accounts_unioned", "int_activities_counted",
+    "intermediate": {"int_periods_spanned", "int_accounts_unioned", "int_activities_counted", "int_activity_labels", "int_activity_reach",
                      "int_measures_averaged", "int_outcomes_aggregated",
                      "int_attributes_typed", "int_panel_values_unpivoted"},
     "marts": {"accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
@@ -35,16 +36,6 @@ def test_every_model_in_sql_models_has_a_test():
     for layer, names in SQL_MODELS.items():
         for name in names:
             assert (SQL_DIR / layer / f"{name}.sql").is_file(), name
-
-
-def snapshot(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict:
-    """Columns and sorted rows of each table, to compare two states exactly."""
-    out = {}
-    for name in names:
-        cursor = con.execute(f"select * from {name}")
-        columns = [d[0] for d in cursor.description]
-        out[name] = (columns, sorted(cursor.fetchall(), key=lambda r: tuple((v is not None, v) for v in r)))
-    return out
 
 
 def test_unknown_grain_is_refused_before_anything_changes(con, load, run):

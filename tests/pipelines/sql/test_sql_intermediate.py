@@ -173,6 +173,58 @@ def test_activities_counted_at_quarter_grain(activity_data, run, q):
     ])
 
 
+# -- int_activity_labels, int_activity_reach ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def spelled_types(load):
+    """One type spelled three ways in events (one id repeated), one in counts, dated and undated."""
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date,Minutes
+        e1,A,Business Review,2025-01-06,30
+        e2,A," business review ",2025-02-03,
+        e3,B,Business-Review,2025-03-03,10
+        e4,B,Business Review,2025-03-04,
+        e4,B,Business Review,2025-03-09,8
+        """)
+    load("counts.csv", "activity_counts", """
+        Account,Month,Type,Count
+        A,2025-01-01,Email,3
+        B,2025-02-01,email,2
+        """)
+    load("undated_counts.csv", "activity_counts", """
+        Account,Type,Count
+        C,Email,4
+        """)
+
+
+def test_activity_labels_per_spelling_with_volume_span_and_minutes(spelled_types, run, q):
+    run()
+    assert q("select * from int_activity_labels") == S([
+        # e4's later row wins: the earlier one is not counted
+        ("business_review", "Business Review", 2, 2.0, D("2025-01-06"), D("2025-03-09"), 38.0, 2),
+        ("business_review", "business review", 1, 1.0, D("2025-02-03"), D("2025-02-03"), None, 0),
+        ("business_review", "Business-Review", 1, 1.0, D("2025-03-03"), D("2025-03-03"), 10.0, 1),
+        ("email", "Email", 2, 7.0, D("2025-01-01"), D("2025-01-01"), None, 0),  # the undated row has no date
+        ("email", "email", 1, 2.0, D("2025-02-01"), D("2025-02-01"), None, 0),
+    ])
+
+
+def test_activity_reach_counts_each_account_once_across_sources_and_periods(spelled_types, run, q):
+    run()
+    assert q("select * from int_activity_reach") == [("business_review", 2), ("email", 3)]
+
+
+def test_activity_type_label_is_the_most_common_spelling_ties_alphabetically(spelled_types, load, run, q):
+    load("more.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        f1,A,email,2025-02-10
+        """)
+    run()
+    assert q("select activity_key, activity_label from activity_types") == [
+        ("business_review", "Business Review"), ("email", "Email")]  # Email and email: 2 rows each
+
+
 def test_panel_activity_zeros_inside_the_activity_span_only(activity_data, run, q):
     run("month")
     # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: zeros there, null in Dec and Apr

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipelines.config import DEFAULT_GRAIN, GRAINS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
 from pipelines.db import SQL_DIR, quote_ident
 from pipelines.errors import PayoffError
+
+if TYPE_CHECKING:  # only for annotations: importing pandas costs every command a quarter of a second
+    import pandas as pd
 
 
 @dataclass

@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from pipelines.append import rebuild_if_behind, refresh
 from pipelines.build import build, panel_is_current
@@ -239,7 +238,7 @@ def cmd_loads(args) -> int:
         print("no loads yet: payoff ingest FILE...")
     else:
         shown = frame.assign(sha256=frame["sha256"].str[:12],
-                             status=frame["undone_at"].map(lambda t: "undone" if pd.notna(t) else "active"))
+                             status=frame["undone_at"].isna().map({True: "active", False: "undone"}))
         print(shown.drop(columns=["undone_at"]).to_string(index=False))
     return 0
 

@@ -15,9 +15,9 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipelines.db import sql_text
 from pipelines.errors import InputError, LoadError, MappingError
@@ -26,6 +26,9 @@ from pipelines.ingest.recognize import header_values, propose_mapping
 from pipelines.ingest.source import MAX_LINE_BYTES, Source, archive_copy, open_source, record_lines, utf8_copy
 from pipelines.ingest.typing import (MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, DateStyle, choose_date_style, choose_decimal,
                                      date_sql, number_reason_sql, number_sql)
+
+if TYPE_CHECKING:  # only for annotations: importing pandas costs every command a quarter of a second
+    import pandas as pd
 
 MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: the mapping is likely wrong
 ROWS_NAMED = 5  # skipped rows named one by one in a note
@@ -468,25 +471,25 @@ class _LoadPlan:
         if self.mapping.kind == "activity_events":
             if not self.mapping.role("activity_id"):
                 return 0, 0, []
+            # this load's ids once, as a table: three readers below, and a CTE would scan for them each time
+            con.execute("""create or replace temp table _mine as
+                           select activity_id, source_row
+                           from raw_activity_events where load_id = $load_id and activity_id is not null""", p)
             con.execute("""create or replace temp table _dup as
-                with mine as (
-                    select activity_id, source_row
-                    from raw_activity_events where load_id = $load_id and activity_id is not null
-                ),
-                repeated_here as (
+                with repeated_here as (
                     -- ids this file holds more than once: every row after the first is a duplicate
                     select activity_id, min(source_row) as first_row
-                    from mine group by activity_id having count(*) > 1
+                    from _mine group by activity_id having count(*) > 1
                 ),
                 earlier as (
                     -- only this load's ids are looked up in the history: the cost follows the file, not the database
                     select activity_id, min(load_id) as prior_load
                     from raw_activity_events
-                    where load_id <> $load_id and activity_id in (select activity_id from mine)
+                    where load_id <> $load_id and activity_id in (select activity_id from _mine)
                     group by activity_id
                 )
                 select m.source_row, e.prior_load, coalesce(m.source_row > r.first_row, false) as in_file
-                from mine m
+                from _mine m
                 left join earlier e using (activity_id)
                 left join repeated_here r using (activity_id)
                 where e.prior_load is not null or m.source_row > r.first_row""", p)
@@ -534,7 +537,7 @@ class _LoadPlan:
 
     def drop_temp(self) -> None:
         for statement in ("drop view if exists _good", *(f"drop table if exists {table}" for table in (
-                "_src", "_typed", "_bad", "_repeat", "_dup", "_src_rejects", "_src_scan",
+                "_src", "_typed", "_bad", "_repeat", "_mine", "_dup", "_src_rejects", "_src_scan",
                 *(lk.table for lk in self.lookups)))):
             try:
                 self.con.execute(statement)

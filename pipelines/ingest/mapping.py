@@ -18,11 +18,14 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from pipelines.errors import MappingError
+
+if TYPE_CHECKING:  # only for annotations: importing pandas costs every command a quarter of a second
+    import pandas as pd
 
 KINDS = ("activity_events", "activity_counts", "activity_measures", "accounts", "outcomes", "wide")
 OUTCOME_KINDS = ("binary", "amount", "count")
@@ -207,11 +210,15 @@ def save_mapping(con: duckdb.DuckDBPyConnection, header: list[str], mapping: Map
 
 def mapping_table(mapping: Mapping) -> pd.DataFrame:
     """The editable view of a mapping: one row per column of the file."""
+    import pandas as pd
+
     return pd.DataFrame([{"column": c.column, "role": c.role, "name": c.name, "outcome_kind": c.outcome_kind}
                          for c in mapping.columns], columns=["column", "role", "name", "outcome_kind"])
 
 
 def _text(value) -> str | None:
+    import pandas as pd
+
     return None if value is None or pd.isna(value) or not str(value).strip() else str(value).strip()
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import ETA_LIMIT, Z95, Effect, Fit, effect, fit, unit_for
+from pipelines.stats.models import ETA_LIMIT, FILL_BLOCK_ROWS, Z95, Effect, Fit, effect, fit, unit_for
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)
@@ -46,7 +46,9 @@ def level_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, wi
     binned = np.minimum(np.round(x), top).astype(int)
     level_names = [f"level:{level}" for level in range(1, top + 1)]
     Xb = np.empty((n, k - 1 + top))  # the other columns, then one per level: filled in place, no stacked copies
-    Xb[:, :j], Xb[:, j:k - 1] = X[:, :j], X[:, j + 1:]
+    for first in range(0, n, FILL_BLOCK_ROWS):  # a block of rows at a time: a slice of columns is strided
+        rows = slice(first, first + FILL_BLOCK_ROWS)
+        Xb[rows, :j], Xb[rows, j:k - 1] = X[rows, :j], X[rows, j + 1:]
     for level in range(1, top + 1):
         col = (binned == level).astype(float)
         Xb[:, k - 2 + level] = within_demean(col) if within_demean else col

@@ -12,9 +12,11 @@ import pandas as pd
 from pipelines.errors import ModelError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
-from pipelines.stats.frames import (Controls, Frame, activity_labels, attribute_meta, choose_controls,
-                                    frame_for, outcome_catalog, read_panel, response, typical_change)
-from pipelines.stats.models import Effect, Fit, bh_qvalues, demean, design, effect, fit
+from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
+                                    choose_controls, frame_for, outcome_catalog, read_panel, response,
+                                    typical_change)
+from pipelines.stats.models import (Effect, Fit, bh_qvalues, demean, design, effect, fit, nonzero_columns,
+                                    take_rows)
 from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -142,8 +144,10 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
         if outcome not in set(catalog["outcome_key"]):
             raise ModelError(f"no outcome '{outcome}'; outcomes: {', '.join(catalog['outcome_key'])}")
         catalog = catalog[catalog["outcome_key"] == outcome]
-    panel = read_panel(con)
-    controls = choose_controls(attribute_meta(con), panel)
+    meta = attribute_meta(con)
+    filtered_on = tuple(name for name, _ in filters.attributes) if filters is not None else ()
+    panel = read_panel(con, analysis_columns(con, meta, filtered_on))
+    controls = choose_controls(meta, panel)
     labels = activity_labels(con)
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
@@ -271,13 +275,13 @@ def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
     Amounts: log outcome, two-way (account and period) effects by demeaning.
     Counts: a linear within estimator on the count itself (Poisson has no cheap account effects).
     pooled: the design with controls and period dummies, if built already; the within design is its
-    columns but the controls (constant within an account), taken instead of built again.
+    columns but the intercept and controls (constant within an account, so zero once centred), taken
+    instead of built again.
     """
     if pooled is None:
-        X, names = design(frame.data, covariates(frame), None, time="period")
-    else:
-        keep = [i for i, name in enumerate(pooled[1]) if not name.startswith("ctl:")]
-        X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
+        pooled = design(frame.data, covariates(frame), None, time="period")
+    keep = [i for i, name in enumerate(pooled[1]) if name != "const" and not name.startswith("ctl:")]
+    X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
     codes = pd.factorize(groups)[0]
     f = fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
     if frame.kind != "amount":
@@ -341,13 +345,16 @@ def _reverse_check(frame: Frame, base: Fit) -> dict[str, tuple[float, float]]:
     if complete.sum() < 50:
         return {}
     rows = np.flatnonzero(complete)
-    k = base.X.shape[1]
+    # a column that is zero on all these rows (the dummy of a period whose after-window is not over yet) is
+    # left out here: the fit would drop it anyway, after copying the whole design once more
+    columns = np.flatnonzero(nonzero_columns(base.X, rows))
+    k = len(columns)
     X = np.empty((len(rows), k + len(post_cols)))  # filled in place: no taken rows plus a stacked copy
-    np.take(base.X, rows, axis=0, out=X[:, :k], mode="clip")  # rows are valid; 'raise' would buffer a copy
+    take_rows(base.X, rows, out=X[:, :k], columns=columns)
     for i, c in enumerate(post_cols):
         X[:, k + i] = data[c].to_numpy(dtype=float)[rows]
     try:
-        f = fit(frame.kind, base.y[rows], X, base.names + post_cols, frame.codes[rows],
+        f = fit(frame.kind, base.y[rows], X, [base.names[i] for i in columns] + post_cols, frame.codes[rows],
                 start=dict(zip(base.names, base.params)))
     except ModelError:
         return {}

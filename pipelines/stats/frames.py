@@ -82,12 +82,31 @@ class Frame:
         return sum(self.dropped.values())
 
 
-def read_panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The account × period panel mart."""
+def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None) -> pd.DataFrame:
+    """The account × period panel mart (only the named columns, if given)."""
+    select = "*" if columns is None else ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
     try:
-        return con.execute("select * from account_periods order by account_id, period_on").df()
+        return con.execute(f"select {select} from account_periods order by account_id, period_on").df()
     except duckdb.CatalogException as exc:
         raise ModelError("no panel yet: load exports with 'payoff ingest' (or 'payoff demo') first") from exc
+
+
+def analysis_columns(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame, keep: tuple[str, ...] = ()) -> list[str] | None:
+    """The panel columns a driver analysis uses, in the panel's order: keys, activities, measures, outcomes,
+    the attributes choose_controls may take, and `keep` (attributes filtered on).
+
+    Names, owners and the panel's flags are never a term or a control, and reading them as text costs more
+    than the rest of the panel. None (every column) if there is no panel yet, so read_panel says so.
+    """
+    try:
+        names = [row[0] for row in con.execute("select * from account_periods limit 0").description]
+    except duckdb.CatalogException:
+        return None
+    candidates = {row.attribute_key for row in meta.itertuples()
+                  if row.attribute_key not in GROUPING_ATTRIBUTES
+                  and row.source_kinds is not None and set(row.source_kinds) & {"accounts", "wide"}}
+    return [c for c in names if c in ("account_id", "period_on") or c.startswith(("n_", "m_", "o_"))
+            or c in candidates or c in keep]
 
 
 def outcome_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -157,29 +176,31 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     measures = _measure_columns(panel)
     col = f"o_{outcome}"
     data = panel.sort_values(["account_id", "period_on"]).reset_index(drop=True)
-    groups = data.groupby("account_id", sort=False)
+    codes = account_codes(data)
     predictors: dict[str, list[str]] = {}
-    new_cols = {}
+    new_cols: dict[str, np.ndarray] = {}
     post = {}
     for a in acts:
         key = a[2:]
+        values = _floats(data[a])
         predictors[key] = []
         for k in range(1, K + 1):
             name = f"{a}__lag{k}"
-            new_cols[name] = groups[a].shift(k)
+            new_cols[name] = shift_within(values, codes, k)
             predictors[key].append(name)
         post[key] = f"{a}__lead"
-        new_cols[post[key]] = sum(groups[a].shift(-j) for j in range(1, lead + 1))
+        new_cols[post[key]] = sum(shift_within(values, codes, -j) for j in range(1, lead + 1))
     for m in measures:
-        new_cols[f"{m}__lag1"] = groups[m].shift(1)
+        new_cols[f"{m}__lag1"] = shift_within(_floats(data[m]), codes, 1)
     lags = list(range(1, K + 1))
-    lagged = pd.DataFrame(new_cols, index=data.index)
     # each reason is counted on the rows left by the ones before it; the rows are taken once, at the end
     keep = data[col].notna().to_numpy()
     n_candidates = int(keep.sum())
     dropped: dict[str, int] = {}
-    lag_cols = [c for cols in predictors.values() for c in cols]
-    no_history = lagged[lag_cols].isna().any(axis=1).to_numpy() & keep
+    no_history = np.zeros(len(data), dtype=bool)
+    for c in (c for cols in predictors.values() for c in cols):
+        no_history |= np.isnan(new_cols[c])
+    no_history &= keep
     if no_history.any():
         dropped["no activity history for lag 1" if K == 1 else f"no activity history for lags 1-{K}"] = \
             int(no_history.sum())
@@ -191,12 +212,48 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
         keep = keep & ~nonpos
     keep = keep & ~_missing_controls(data, controls, keep, dropped)
     rows = np.flatnonzero(keep)
-    data = pd.concat([data.take(rows), lagged.take(rows)], axis=1).reset_index(drop=True)
+    lagged = np.empty((len(new_cols), len(rows)))  # the new columns as one block, which pandas keeps uncopied
+    for i, values in enumerate(new_cols.values()):
+        np.take(values, rows, out=lagged[i])
+    lagged = pd.DataFrame(lagged.T, columns=list(new_cols), copy=False)
+    data = pd.concat([data.take(rows).reset_index(drop=True), lagged], axis=1)
     measure_cols = [f"{m}__lag1" for m in measures if data[f"{m}__lag1"].notna().mean() >= CONTROL_MIN_COVERAGE]
     for m in measure_cols:
         data[m] = data[m].fillna(data[m].mean())
     return Frame(outcome, kind, "per_period", data, [a[2:] for a in acts], predictors, lags,
                  measure_cols, controls, grain, K, n_candidates, dropped, post)
+
+
+def shift_within(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    """Each row's value k rows earlier (k < 0: -k rows later) in the same account, NaN past the account's
+    first (last) row: a grouped shift(k), for rows sorted so each account's rows are together.
+
+    Array slices instead of pandas' grouped shift, which costs seconds per column on large panels.
+    """
+    n, m = len(values), abs(k)
+    out = np.full(n, np.nan)
+    if m >= n:
+        return out
+    if k == 0:
+        out[:] = values
+        return out
+    dst, src = (slice(m, None), slice(None, n - m)) if k > 0 else (slice(None, n - m), slice(m, None))
+    np.copyto(out[dst], values[src], where=(codes[dst] == codes[src]) & (codes[dst] >= 0))
+    return out
+
+
+def shift_at(values: np.ndarray, codes: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    """shift_within(values, codes, k) at the given rows only (NaN where a row is -1: none)."""
+    src = rows - k
+    ok = (rows >= 0) & (src >= 0) & (src < len(values))
+    ok[ok] = (codes[src[ok]] == codes[rows[ok]]) & (codes[rows[ok]] >= 0)
+    out = np.full(len(rows), np.nan)
+    out[ok] = values[src[ok]]
+    return out
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 def read_events(con: duckdb.DuckDBPyConnection, outcome: str, grain: str) -> pd.DataFrame:
@@ -218,23 +275,29 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     measures = _measure_columns(panel)
     data = panel[["account_id", "period_on", *acts, *measures]].sort_values(["account_id", "period_on"])
     data = data.reset_index(drop=True)
-    groups = data.groupby("account_id", sort=False)
+    codes = account_codes(data)
+    # each event's panel row (-1 if none): its windows are worked out at those rows only
+    keys = data[["account_id", "period_on"]].assign(_row=np.arange(len(data)))
+    merged = events.merge(keys, on=["account_id", "period_on"], how="left")
+    rows = merged.pop("_row").fillna(-1).to_numpy(dtype=np.int64)
     windows = {}
     for a in acts:
-        lags = [groups[a].shift(k) for k in range(1, W + 1)]
+        values = _floats(data[a])
+        lags = [shift_at(values, codes, rows, k) for k in range(1, W + 1)]
         # the window total is the lags' sum: missing if any period is (a grouped rolling sum does the same, slowly)
         windows[f"{a}__window"] = sum(lags[1:], lags[0])
         for k, lagged in enumerate(lags, 1):
             windows[f"{a}__lag{k}"] = lagged
-        windows[f"{a}__after"] = sum(groups[a].shift(-j) for j in range(1, after + 1))
-    for m in measures:
-        shifted = groups[m].shift(1)
-        windows[f"{m}__window"] = shifted.groupby(data["account_id"]).rolling(W, min_periods=1).mean().reset_index(
-            level=0, drop=True)
-    frame = pd.concat([data[["account_id", "period_on"]], pd.DataFrame(windows, index=data.index)], axis=1)
-    attrs = panel.drop_duplicates("account_id").set_index("account_id")[controls.names] if controls.names else None
-    merged = events.merge(frame, on=["account_id", "period_on"], how="left")
-    if attrs is not None:
+        windows[f"{a}__after"] = sum(shift_at(values, codes, rows, -j) for j in range(1, after + 1))
+    if measures:
+        groups = data.groupby("account_id", sort=False)
+        for m in measures:
+            shifted = groups[m].shift(1)
+            mean = shifted.groupby(data["account_id"]).rolling(W, min_periods=1).mean().reset_index(level=0, drop=True)
+            windows[f"{m}__window"] = shift_at(_floats(mean.reindex(data.index)), codes, rows, 0)
+    merged = pd.concat([merged, pd.DataFrame(windows, index=merged.index)], axis=1)
+    if controls.names:
+        attrs = panel.drop_duplicates("account_id").set_index("account_id")[controls.names]
         merged = merged.merge(attrs, left_on="account_id", right_index=True, how="left")
     n_candidates = len(merged)
     dropped: dict[str, int] = {}

@@ -27,6 +27,7 @@ NEWTON_MAX_ITER = 50  # Newton's method converges in under 10 steps on ordinary 
 NEWTON_TOL = 1e-8  # largest coefficient step at convergence
 ETA_LIMIT = 30.0  # clip the linear predictor so exp() cannot overflow during early steps
 GRAM_BLOCK_ROWS = 16_384  # rows per block when forming X'WX: a block of a wide design still fits in cache
+FILL_BLOCK_ROWS = 8_192  # rows per block when filling a design column by column
 
 
 @dataclass
@@ -105,6 +106,13 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
     time='period' adds one dummy per period (drop first); trend=True a linear time trend instead.
     """
     blocks: list[tuple[str, object]] = [("const", None)]
+    dummies: list[tuple[int, np.ndarray, int]] = []  # (first column, level codes, number of columns) per block
+
+    def add_dummies(values: pd.Series, prefix: str) -> None:
+        codes, names = _dummy_levels(values, prefix)
+        dummies.append((len(blocks), codes, len(names)))
+        blocks.extend((name, _DUMMY) for name in names)
+
     for t in terms:
         blocks.append((t, data[t]))
     if controls is not None:
@@ -112,28 +120,76 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
             v = data[c].to_numpy(dtype=float)
             blocks.append((f"ctl:{c}", np.log(v) if c in controls.logged else v))
         for c in controls.categorical:
-            blocks += _dummy_blocks(data[c], f"ctl:{c}")
+            add_dummies(data[c], f"ctl:{c}")
     if time == "period" and "period_on" in data:
-        blocks += _dummy_blocks(data["period_on"], "time")
+        add_dummies(data["period_on"], "time")
     if trend and "period_on" in data and len(data):
         days = (pd.to_datetime(data["period_on"]) - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float)
         blocks.append(("time:trend_years", (days - days.mean()) / 365.25))
-    X = np.empty((len(data), len(blocks)))  # filled in place: no list of columns plus a stacked copy
-    for j, (_, values) in enumerate(blocks):
-        X[:, j] = 1.0 if values is None else np.asarray(values, dtype=float)
+    n = len(data)
+    columns = [1.0 if values is None else 0.0 if values is _DUMMY else np.asarray(values, dtype=float)
+               for _, values in blocks]
+    X = np.empty((n, len(blocks)))  # filled in place: no list of columns plus a stacked copy
+    for start in range(0, n, FILL_BLOCK_ROWS):  # a block of rows at a time: column by column, X is strided
+        rows = X[start:start + FILL_BLOCK_ROWS]
+        for j, values in enumerate(columns):
+            rows[:, j] = values if isinstance(values, float) else values[start:start + len(rows)]
+    for first, codes, width in dummies:  # one 1 per row at its level's column (none for the first level)
+        at = np.flatnonzero(codes > 0)
+        X[at, first + codes[at] - 1] = 1.0
     return X, [name for name, _ in blocks]
 
 
-def _dummy_blocks(values: pd.Series, prefix: str) -> list[tuple[str, np.ndarray]]:
-    """One 0/1 column per level but the first (sorted), named prefix=level."""
-    codes, levels = pd.factorize(values.astype(str), sort=True)
-    return [(f"{prefix}={level}", (codes == i).astype(float)) for i, level in enumerate(levels) if i > 0]
+_DUMMY = object()  # a design column filled from its block's level codes
+
+
+def take_rows(X: np.ndarray, rows: np.ndarray, out: np.ndarray | None = None,
+              columns: np.ndarray | None = None) -> np.ndarray:
+    """X[rows] (only the given columns, if any; into out, which may be the first columns of a wider array),
+    a block of rows at a time.
+
+    np.take into a strided out goes element by element, and a whole X[rows] is a temporary the size of X.
+    """
+    if out is None:
+        out = np.empty((len(rows), X.shape[1] if columns is None else len(columns)))
+    for start in range(0, len(rows), FILL_BLOCK_ROWS):
+        block = rows[start:start + FILL_BLOCK_ROWS]
+        out[start:start + FILL_BLOCK_ROWS] = X[block] if columns is None else X[np.ix_(block, columns)]
+    return out
+
+
+def nonzero_columns(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Whether each column of X has a value other than zero in any of the rows."""
+    seen = np.zeros(X.shape[1], dtype=bool)
+    for start in range(0, len(rows), FILL_BLOCK_ROWS):
+        seen |= (X[rows[start:start + FILL_BLOCK_ROWS]] != 0).any(axis=0)
+    return seen
+
+
+def _dummy_levels(values: pd.Series, prefix: str) -> tuple[np.ndarray, list[str]]:
+    """Level codes (sorted levels, as text) and one column name per level but the first, named prefix=level.
+
+    Dates are factorized as dates and only their levels turned into text: the same order and names as
+    the text of every row, which takes seconds on large panels.
+    """
+    if pd.api.types.is_datetime64_dtype(values.dtype) and not values.isna().any():
+        codes, levels = pd.factorize(values, sort=True)
+        text = pd.Series(levels).astype(str)
+    else:
+        codes, text = pd.factorize(values.astype(str), sort=True)
+    return codes, [f"{prefix}={level}" for level in list(text)[1:]]
 
 
 def drop_collinear(X: np.ndarray, names: list[str], keep: list[str]) -> tuple[np.ndarray, list[str]]:
     """Remove columns that are constant or linear combinations of earlier ones (QR with pivoting)."""
+    X, names, _ = _drop_collinear(X, names)
+    return X, names
+
+
+def _drop_collinear(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], np.ndarray | None]:
+    """drop_collinear, and X'X of the design it returns when no column was dropped (least squares reuses it)."""
     if X.shape[1] <= 1:
-        return X, names
+        return X, names, None
     gram = X.T @ X  # k × k: pivoted QR of it is cheap whatever n is, and X is not copied
     scale = np.sqrt(np.diag(gram))
     scale[scale == 0] = 1
@@ -141,10 +197,10 @@ def drop_collinear(X: np.ndarray, names: list[str], keep: list[str]) -> tuple[np
     diag = np.sqrt(np.abs(np.diag(R)))
     rank = int((diag > np.sqrt(RANK_TOL) * diag[0]).sum()) if diag.size else 0
     if rank == X.shape[1]:
-        return X, names
+        return X, names, gram
     kept = sorted(piv[:rank])
     # the terms of interest keep priority: if one was dropped, it is collinear with controls
-    return np.take(X, kept, axis=1), [names[i] for i in kept]  # take keeps rows contiguous, unlike X[:, kept]
+    return np.take(X, kept, axis=1), [names[i] for i in kept], None  # take keeps rows contiguous, unlike X[:, kept]
 
 
 def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.ndarray, *,
@@ -159,13 +215,13 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
     n_clusters = len(uniques)
     if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
         raise ModelError(f"too little data to fit ({n} rows, {n_clusters} accounts)")
-    X, names = drop_collinear(X, names, [])  # a within design's zeroed intercept goes here too
+    X, names, gram = _drop_collinear(X, names)
     if n <= X.shape[1] + MIN_RESIDUAL_DF:
         raise ModelError(f"too little data to fit ({n} rows for {X.shape[1]} terms)")
     try:
         if kind in ("binary", "count"):
             return _newton_cluster(kind, y, X, names, codes, n_clusters, with_cov, start)
-        return _ols_cluster(y, X, names, codes, n_clusters, within, with_cov)
+        return _ols_cluster(y, X, names, codes, n_clusters, within, with_cov, gram)
     except np.linalg.LinAlgError as exc:
         raise ModelError(f"the {kind} model could not be fitted ({exc})") from exc
 
@@ -253,14 +309,14 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
 
 
 def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray, n_clusters: int,
-                 within: bool, with_cov: bool = True) -> Fit:
+                 within: bool, with_cov: bool = True, gram: np.ndarray | None = None) -> Fit:
     """Least squares with cluster-robust covariance (the same small-sample factor as statsmodels and Stata).
 
     Written out because statsmodels' OLS computes a pseudo-inverse by SVD of the whole design,
-    which dominates the cost on large panels.
+    which dominates the cost on large panels. gram: X'X if the caller has it (the collinearity check does).
     """
     n, k = X.shape
-    bread = np.linalg.inv(X.T @ X)
+    bread = np.linalg.inv(X.T @ X if gram is None else gram)
     params = bread @ (X.T @ y)
     resid = y - X @ params
     cov = _cluster_cov(bread, X, resid, codes, n_clusters) if with_cov else np.full((k, k), np.nan)
@@ -281,8 +337,41 @@ def demean(values: np.ndarray, codes: np.ndarray, *, copy: bool = True) -> np.nd
     if out.ndim == 1:
         out -= (np.bincount(codes, weights=out) / counts)[codes]
         return out
+    if out.flags.c_contiguous and _in_order(codes):
+        means = group_sums(out, codes) / counts[:, None]
+        for start in range(0, len(out), GRAM_BLOCK_ROWS):  # a block at a time: no gathered copy the size of X
+            out[start:start + GRAM_BLOCK_ROWS] -= means[codes[start:start + GRAM_BLOCK_ROWS]]
+        return out
     for j in range(out.shape[1]):
         out[:, j] -= (np.bincount(codes, weights=out[:, j]) / counts)[codes]
+    return out
+
+
+def _in_order(codes: np.ndarray) -> bool:
+    """Codes 0, 1, 2, ... as the rows go, each account's rows together (as factorize numbers sorted rows)."""
+    if len(codes) < 2 or codes[0] != 0:
+        return False
+    step = np.diff(codes)
+    return bool(((step == 0) | (step == 1)).all())
+
+
+def group_sums(X: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Column sums of X's rows by code, for codes 0, 1, ... in order (each account's rows together).
+
+    Added row after row within each account, as np.bincount adds its weights, so the sums (and the
+    centred design) are the same to the last bit as bincount's column by column; but all columns of a
+    row are added at once, one pass over X instead of one per column.
+    """
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    lengths = np.diff(np.r_[starts, len(codes)])
+    order = np.argsort(-lengths, kind="stable")  # longest first: the accounts still adding rows are a prefix
+    first, longest = starts[order], lengths[order]
+    sums = X[first]
+    for step in range(1, int(longest[0])):
+        active = int(np.count_nonzero(longest > step))
+        sums[:active] += X[first[:active] + step]
+    out = np.empty_like(sums)
+    out[order] = sums
     return out
 
 

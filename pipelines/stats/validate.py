@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipelines.errors import ModelError
 from pipelines.stats.frames import Frame, account_codes, response
-from pipelines.stats.models import ETA_LIMIT, Fit, design, fit
+from pipelines.stats.models import ETA_LIMIT, Fit, design, fit, take_rows
 from pipelines.stats.parallel import run_all
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
@@ -57,16 +57,21 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     Counts only: validation() turns them into the drivers' flags.
     """
     adjusted: Fit = result.models["adjusted"]
-    rows_by_account = frame.data.groupby(frame.codes, sort=False).indices
-    accounts = list(rows_by_account)
+    codes = frame.codes  # 0, 1, ... by each account's first row
+    by_account = np.argsort(codes, kind="stable")  # row positions, account by account, in row order within each
+    sizes = np.bincount(codes)
+    firsts = np.cumsum(sizes) - sizes
     draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(frame.data), 1)))
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     hits = {f.activity: 0 for f in result.findings}
     fitted = 0
     for _ in range(draws):
-        chosen = rng.integers(0, len(accounts), len(accounts))
-        positions = np.concatenate([rows_by_account[accounts[i]] for i in chosen])
-        labels = np.repeat(np.arange(len(chosen)), [len(rows_by_account[accounts[i]]) for i in chosen])
+        chosen = rng.integers(0, len(sizes), len(sizes))
+        lengths = sizes[chosen]
+        labels = np.repeat(np.arange(len(chosen)), lengths)
+        ends = np.cumsum(lengths)
+        # each drawn account's rows in turn: its first row's place plus the count of rows before, within the draw
+        positions = by_account[np.repeat(firsts[chosen] - (ends - lengths), lengths) + np.arange(len(labels))]
         try:
             refit = _refit(adjusted, positions, labels)
         except (ModelError, ValueError, np.linalg.LinAlgError):
@@ -83,7 +88,7 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
 
 def _refit(adjusted: Fit, rows: np.ndarray, groups: np.ndarray) -> Fit:
     """The adjusted model fitted again on some of its design's rows, starting from its estimates."""
-    return fit(adjusted.kind, adjusted.y[rows], np.take(adjusted.X, rows, axis=0), adjusted.names, groups,
+    return fit(adjusted.kind, adjusted.y[rows], take_rows(adjusted.X, rows), adjusted.names, groups,
                within=adjusted.within, start=dict(zip(adjusted.names, adjusted.params)))
 
 
@@ -100,7 +105,8 @@ def holdout(frame: Frame) -> dict:
         return _random_holdout(frame)
     t = _time_key(frame)
     cut = t.quantile(1 - HOLDOUT_SHARE)
-    train, test = frame.data[t < cut], frame.data[t >= cut]
+    data = _model_columns(frame)
+    train, test = data[t < cut], data[t >= cut]
     if len(test) < MIN_TEST_ROWS or len(train) < MIN_TEST_ROWS:
         raise ValueError("too few rows on one side of the time split")
     scores = _compare(frame, train, test)
@@ -111,9 +117,17 @@ def holdout(frame: Frame) -> dict:
 def _random_holdout(frame: Frame) -> dict:
     rng = np.random.default_rng(7)
     mask = rng.random(len(frame.data)) < HOLDOUT_SHARE
-    scores = _compare(frame, frame.data[~mask], frame.data[mask])
+    data = _model_columns(frame)
+    scores = _compare(frame, data[~mask], data[mask])
     scores["split"] = "a random quarter of rows held out (no time order in the data)"
     return scores
+
+
+def _model_columns(frame: Frame) -> pd.DataFrame:
+    """The frame's data with only the columns a model of it reads: its rows are split and taken, not the rest."""
+    used = ["account_id", "period_on", "y", f"o_{frame.outcome}", *frame.controls.names,
+            *(c for cols in frame.predictors.values() for c in cols), *frame.measures]
+    return frame.data[[c for c in frame.data.columns if c in set(used)]]
 
 
 def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
@@ -222,6 +236,7 @@ def stability(frame: Frame, result) -> dict:
     adjusted: Fit = result.models["adjusted"]
     groups = frame.codes
     t = _time_key(frame)
+    data = _model_columns(frame)
     edges = t.quantile(np.linspace(0, 1, N_WINDOWS + 1)).to_list()
     per_activity: dict[str, list[dict]] = {f.activity: [] for f in result.findings}
     for i in range(N_WINDOWS):
@@ -229,7 +244,7 @@ def stability(frame: Frame, result) -> dict:
         mask = ((t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))).to_numpy()
         try:
             if adjusted.within:
-                window = replace(frame, data=frame.data[mask].reset_index(drop=True))
+                window = replace(frame, data=data[mask].reset_index(drop=True))
                 refit = _within_fit(window, response(window), groups[mask])
             else:
                 refit = _refit(adjusted, np.flatnonzero(mask), groups[mask])

@@ -14,7 +14,8 @@ memory from wait4), `--repeat` times with median and min reported:
   bare duckdb          read_csv + de-duplicate + group by account × month × type + join accounts, persisted
   pandas               the same with pd.read_csv / drop_duplicates / groupby / merge / to_parquet
   payoff build         `payoff build` alone on the loaded database
-  append a month       `payoff ingest` of the month-25 export into a copy of the loaded database
+  append a month       `payoff ingest` of the month-25 export into a copy of the loaded database (the panel
+                       takes in the new events only; the step fails if it was rebuilt in full)
   full rebuild         `payoff ingest` of all seven exports into a fresh database (what append avoids)
   drivers              `payoff drivers --outcome X --format json` per outcome (validation on: the default),
                        and all outcomes in one call
@@ -347,7 +348,7 @@ class ScaleBench:
             self.log(step, run)
 
     def append(self) -> None:
-        step = self.step("append", f"append one month ({self.manifest['append_events']:,} rows) + panel rebuild")
+        step = self.step("append", f"append one month ({self.manifest['append_events']:,} rows): load + panel update")
         db, started = self.ensure_full_db(), time.perf_counter()
         before = self.checks.get("payoff_all") or payoff_totals(db)
         while not step.runs or self.budget_left(step, started):
@@ -357,6 +358,8 @@ class ScaleBench:
             run = run_measured(payoff_cmd() + ["--db", str(target), "ingest", *self.files("append")])
             step.runs.append(run)
             self.log(step, run)
+            if "panel updated with the new events" not in run.stdout:
+                raise BenchError("the month was not appended: the panel was rebuilt in full instead")
             if len(step.runs) == 1:
                 after = payoff_totals(target)
                 grew = after["events"] - before["events"]

@@ -9,7 +9,7 @@ no new activity type, the grain as built), the marts change only where the new e
 - accounts that now have activity, the per-type spellings, totals and reach, and the months touched.
 
 `refresh` applies exactly that, in one transaction, and runs the full build for anything else.
-The two give the same marts row for row (tests/pipelines/test_append.py).
+The two give the same marts row for row (tests/pipelines/sql/test_sql_append.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from pipelines.db import SQL_DIR, quote_ident
 
 # the spacing of int_periods_spanned's periods at each grain
 _PERIOD_STEP = {"week": "7 days", "month": "1 month", "quarter": "3 months"}
+# the working tables of one append, dropped after it
+_TEMP_TABLES = ("_delta", "_labels_delta", "_new_periods", "_accounts_new", "_accounts_flipped", "_pairs_new",
+                "_touched", "_values_touched", "_rows_new", "_values_new", "_months")
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,7 @@ def _take_in(con: duckdb.DuckDBPyConnection, plan: _Plan) -> BuildResult | None:
         raise
     finally:
         con.execute("set variable payoff_loads_after = 0")
-        for name in ("_delta", "_labels_delta", "_new_periods", "_accounts_new", "_accounts_flipped", "_pairs_new", "_touched",
-                     "_values_touched", "_rows_new", "_values_new", "_months"):
+        for name in _TEMP_TABLES:
             con.execute(f"drop table if exists {name}")
     return BuildResult(plan.grain, n_accounts, n_periods, n_rows, run_checks(con), built_at, appended=True)
 
@@ -121,7 +123,7 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
                                             "where period_on is not null order by 1").fetchall()]
     delta_keys = [k for (k,) in con.execute("select distinct activity_key from _delta order by 1").fetchall()]
     if not delta_keys:
-        return False  # nothing new was counted (every row a repeat): a full build is as cheap and says so plainly
+        return True  # no new activity survived (rows that repeat others): nothing else changes
     if set(delta_keys) - set(dated_keys):
         return False  # a new activity type is a new panel column
     span_lo, span_hi = con.execute("select min(period_on), max(period_on) from int_activities_counted").fetchone()

@@ -88,6 +88,16 @@ def test_a_database_built_with_events_as_a_table_gets_the_view(load, run, q, con
     assert q("select activity_id from stg_activity_events") == [("a1",)]
 
 
+def test_a_database_built_by_an_older_version_loses_its_retired_tables(load, run, q, con):
+    load("events.csv", "activity_events", """
+        Activity ID,Account,Type,Date
+        a1,A,Call,2025-01-06
+        """)
+    con.execute("create table int_activities_filled as select 1 as stale")  # built by versions before
+    run()
+    assert q("select table_name from information_schema.tables where table_name = 'int_activities_filled'") == []
+
+
 def test_events_export_without_ids_keeps_every_row(load, run, q):
     first = load("no_ids_1.csv", "activity_events", """
         Account,Type,Date

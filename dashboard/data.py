@@ -303,7 +303,7 @@ def propose(name: str, content: bytes, kind: str | None = None):
 
 @_friendly("The load")
 def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
-    """Load one uploaded export and rebuild the panel; returns the load report."""
+    """Load one uploaded export and bring the panel up to date; returns the load report."""
     from pipelines.ingest import ingest_file
 
     with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:

@@ -65,6 +65,15 @@ APPEND = ("events_more.csv", "activity_events", """
     """)
 
 
+def built_base(fresh, grain: str = "month"):
+    """A database with the base loads, built: (connection, loader)."""
+    con, load = fresh()
+    for file in BASE_FILES:
+        load(*file)
+    build(con, grain)
+    return con, load
+
+
 def full_build_of(fresh, files: list[tuple], grain: str):
     """A second database with the same loads, built from scratch."""
     con, load = fresh()
@@ -81,10 +90,7 @@ def assert_same_marts(con, expected_con) -> None:
 
 @pytest.mark.parametrize("grain", ["week", "month", "quarter"])
 def test_appended_events_give_the_full_builds_marts(fresh, grain):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, grain)
+    con, load = built_base(fresh, grain)
     before = snapshot(con, ["account_periods"])
     load(*APPEND)
     result = refresh(con, grain)
@@ -98,10 +104,7 @@ def test_appended_events_give_the_full_builds_marts(fresh, grain):
 
 
 def test_two_appends_in_a_row_and_two_files_at_once(fresh):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     first, second = APPEND, ("events_june.csv", "activity_events", """
         Activity ID,Account,Type,Date,Minutes
         c1,A,Email,2025-06-02,3
@@ -113,10 +116,7 @@ def test_two_appends_in_a_row_and_two_files_at_once(fresh):
     assert refresh(con).appended
     assert_same_marts(con, full_build_of(fresh, BASE_FILES + [first, second], "month"))
 
-    together, load_together = fresh()
-    for file in BASE_FILES:
-        load_together(*file)
-    build(together, "month")
+    together, load_together = built_base(fresh)
     load_together(*first)
     load_together(*second)
     assert refresh(together).appended
@@ -157,10 +157,7 @@ FALLBACKS = {
 
 @pytest.mark.parametrize("case", sorted(FALLBACKS))
 def test_loads_that_change_history_or_columns_get_a_full_build(fresh, case):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     for file in FALLBACKS[case]:
         load(*file)
     assert not refresh(con).appended
@@ -173,20 +170,14 @@ def test_events_without_ids_are_appended(fresh):
         A,Call,2025-03-10
         A,Call,2025-03-10
         """)
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     load(*no_ids)
     assert refresh(con).appended
     assert_same_marts(con, full_build_of(fresh, BASE_FILES + [no_ids], "month"))
 
 
 def test_an_undo_since_the_build_gets_a_full_build(fresh):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     undo_load(con, 3)  # the dated counts
     load(*APPEND)
     assert not refresh(con).appended
@@ -197,10 +188,7 @@ def test_an_undo_since_the_build_gets_a_full_build(fresh):
 
 
 def test_another_grain_gets_a_full_build(fresh):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     load(*APPEND)
     result = refresh(con, "quarter")
     assert not result.appended and result.grain == "quarter"
@@ -208,10 +196,7 @@ def test_another_grain_gets_a_full_build(fresh):
 
 
 def test_a_database_built_by_an_older_version_gets_a_full_build_first(fresh):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     # an older version stored the panel values as a table, and recorded no replaced-row counts
     con.execute("drop view int_panel_values_unpivoted")
     con.execute("create table int_panel_values_unpivoted as select 1 as stale")
@@ -226,10 +211,7 @@ def test_a_database_built_by_an_older_version_gets_a_full_build_first(fresh):
 
 
 def test_an_append_that_fails_midway_changes_nothing(fresh, monkeypatch):
-    con, load = fresh()
-    for file in BASE_FILES:
-        load(*file)
-    build(con, "month")
+    con, load = built_base(fresh)
     load(*APPEND)
     before = snapshot(con, ALL_MODELS + ["build_info"])
 

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import ETA_LIMIT, FILL_BLOCK_ROWS, Z95, Effect, Fit, effect, fit, unit_for
+from pipelines.stats.models import FILL_BLOCK_ROWS, Z95, Effect, Fit, effect, fit, response, unit_for
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)
@@ -123,12 +123,7 @@ class _LevelContrast:
         return out
 
     def _response(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        eta = np.clip(eta, -ETA_LIMIT, ETA_LIMIT)
-        if self.fit.kind == "binary":
-            g = 1 / (1 + np.exp(-eta))
-            return g, g * (1 - g)
-        g = np.exp(eta)
-        return g, g
+        return response(self.fit.kind, eta)
 
     def at(self, i: int) -> Effect:
         g1, d1 = self._response(self.eta0 + self.fit.params[i])

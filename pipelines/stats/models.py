@@ -425,17 +425,21 @@ def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:
     Used for binned response curves: robust where a derivative is not (e.g. near separation).
     """
     b = fit_.params
-    eta1, eta0 = np.clip(X1 @ b, -ETA_LIMIT, ETA_LIMIT), np.clip(X0 @ b, -ETA_LIMIT, ETA_LIMIT)
-    if fit_.kind == "binary":
-        g1, g0 = 1 / (1 + np.exp(-eta1)), 1 / (1 + np.exp(-eta0))
-        d1, d0 = g1 * (1 - g1), g0 * (1 - g0)
-    else:
-        g1, g0 = np.exp(eta1), np.exp(eta0)
-        d1, d0 = g1, g0
+    (g1, d1), (g0, d0) = response(fit_.kind, X1 @ b), response(fit_.kind, X0 @ b)
     est = 100 * float(g1.mean() - g0.mean())
     grad = 100 * ((X1 * d1[:, None]).mean(axis=0) - (X0 * d0[:, None]).mean(axis=0))
     se = float(np.sqrt(grad @ fit_.cov @ grad))
     return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+
+
+def response(kind: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The predicted outcome of a yes/no (logit) or count (log) model at eta, and its slope in eta."""
+    eta = np.clip(eta, -ETA_LIMIT, ETA_LIMIT)
+    if kind == "binary":
+        g = 1 / (1 + np.exp(-eta))
+        return g, g * (1 - g)
+    g = np.exp(eta)
+    return g, g
 
 
 def unit_for(kind: str) -> str:

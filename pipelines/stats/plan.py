@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import Z95, Effect, predictive_difference, unit_for
+from pipelines.stats.models import Z95, Effect, response, unit_for
 
 CAVEAT = ("Estimated from historical, observational data: activity was not assigned at random, so these "
           "are associations that a deliberate change in activity may not reproduce. Treat as a planning range.")
@@ -69,42 +69,58 @@ def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float
                       f"{'+ ' + format(100 * growth, '.0f') + ' points' if kind == 'binary' else '× ' + format(1 + growth, '.2f')}")}
 
 
-def _shift(result, changes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Design rows as fitted, and with each activity raised by its change per account per period."""
+def _steps(result, changes: dict[str, float]) -> np.ndarray:
+    """How much each column of the fitted design moves when each activity changes by its amount per account
+    per period (a window's total for event outcomes); zero for every other column."""
     fit_ = result.models["adjusted"]
     frame = result.frame
-    X0 = fit_.X
-    X1 = X0.copy()
+    steps = np.zeros(len(fit_.names))
     for activity, delta in changes.items():
         if activity not in frame.predictors:
             raise ModelError(f"no activity '{activity}' for {result.outcome}")
         for col in frame.predictors[activity]:
             j = fit_.index(col)
-            if j is None:
-                continue
-            step = delta * frame.window_periods if frame.design == "events" else delta
-            X1[:, j] = X1[:, j] + step
-    return X0, X1
+            if j is not None:
+                steps[j] += delta * frame.window_periods if frame.design == "events" else delta
+    return steps
+
+
+class _Shifted:
+    """The outcome's predicted change when design columns move by the same amount on every row.
+
+    The moved design is X + 1·steps', so its linear predictor is X b + steps·b and the mean of its rows
+    times a weight d is X'd / n + steps·mean(d): one product with the design per change, and no copy of
+    it (a plan searches over dozens of changes; copying a million-row design for each took a minute).
+    """
+
+    def __init__(self, result):
+        self.fit = result.models.get("adjusted")
+        if self.fit is None:
+            raise ModelError(f"no model for {result.outcome}")
+        if self.fit.kind not in ("amount", "count_linear"):
+            self.eta = self.fit.X @ self.fit.params
+            g0, d0 = response(self.fit.kind, self.eta)
+            self.mean0, self.slope0 = g0.mean(), self.fit.X.T @ d0 / len(d0)
+
+    def effect(self, steps: np.ndarray) -> Effect:
+        fit_ = self.fit
+        if fit_.kind in ("amount", "count_linear"):  # linear: the change is steps·b whatever the row
+            est = float(steps @ fit_.params)
+            se = float(np.sqrt(steps @ fit_.cov @ steps))
+            if fit_.kind == "amount":
+                conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
+                return Effect(conv(est), conv(est - Z95 * se), conv(est + Z95 * se), unit_for("amount"), 100 * se)
+            return Effect(100 * est, 100 * (est - Z95 * se), 100 * (est + Z95 * se), unit_for("count"), 100 * se)
+        g1, d1 = response(fit_.kind, self.eta + steps @ fit_.params)
+        est = 100 * float(g1.mean() - self.mean0)
+        grad = 100 * (fit_.X.T @ d1 / len(d1) + steps * d1.mean() - self.slope0)
+        se = float(np.sqrt(grad @ fit_.cov @ grad))
+        return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
 
 
 def what_if(result, changes: dict[str, float]) -> WhatIf:
     """Change each named activity by the given amount per account per period: the outcome's predicted change."""
-    fit_ = result.models.get("adjusted")
-    if fit_ is None:
-        raise ModelError(f"no model for {result.outcome}")
-    X0, X1 = _shift(result, changes)
-    if fit_.kind in ("amount", "count_linear"):
-        L = (X1 - X0).mean(axis=0)
-        est = float(L @ fit_.params)
-        se = float(np.sqrt(L @ fit_.cov @ L))
-        if fit_.kind == "amount":
-            conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
-            effect = Effect(conv(est), conv(est - Z95 * se), conv(est + Z95 * se), unit_for("amount"), 100 * se)
-        else:
-            effect = Effect(100 * est, 100 * (est - Z95 * se), 100 * (est + Z95 * se), unit_for("count"), 100 * se)
-    else:
-        effect = predictive_difference(fit_, X1, X0)
-    return WhatIf(dict(changes), effect)
+    return WhatIf(dict(changes), _Shifted(result).effect(_steps(result, changes)))
 
 
 def plan_for_target(result, target: float, activities: list[str], *, max_change: float = 50.0) -> dict:
@@ -116,8 +132,10 @@ def plan_for_target(result, target: float, activities: list[str], *, max_change:
     if not activities:
         raise ModelError("choose at least one activity to plan with")
 
+    shifted, unit_steps = _Shifted(result), _steps(result, {a: 1.0 for a in activities})
+
     def reach(k: float, which: str) -> float:
-        e = what_if(result, {a: k for a in activities}).effect
+        e = shifted.effect(k * unit_steps)
         return {"estimate": e.estimate, "low": e.low, "high": e.high}[which]
 
     def solve(which: str) -> float | None:

@@ -9,7 +9,8 @@ import pytest
 from pipelines.errors import ModelError
 from pipelines.stats import plan, teams
 from pipelines.stats.drivers import analyze_frame
-from pipelines.stats.frames import choose_controls, per_period_frame
+from pipelines.stats.frames import choose_controls, event_frame, per_period_frame
+from pipelines.stats.models import predictive_difference
 
 import planted
 
@@ -69,6 +70,42 @@ def test_what_if_recovers_the_planted_revenue_effect_and_plan_inverts_it():
     assert needed["reachable"]
     assert needed["range"][0] <= 1.0 <= needed["range"][1]
     assert abs(needed["change_per_account_per_period"] - 1.0) < 0.25
+
+
+def _explicit_what_if(result, changes):
+    """what_if the long way: copy the design, move the activity's columns, compare the predictions."""
+    fit_, frame = result.models["adjusted"], result.frame
+    X1 = fit_.X.copy()
+    for activity, delta in changes.items():
+        for col in frame.predictors[activity]:
+            if fit_.index(col) is not None:
+                X1[:, fit_.index(col)] += delta * frame.window_periods if frame.design == "events" else delta
+    if fit_.kind == "binary" or fit_.kind == "count":
+        return predictive_difference(fit_, X1, fit_.X)
+    L = (X1 - fit_.X).mean(axis=0)
+    est, se = float(L @ fit_.params), float(np.sqrt(L @ fit_.cov @ L))
+    return est, se
+
+
+@pytest.mark.parametrize("outcome", ["revenue", "renewal", "referrals"])
+def test_what_if_equals_moving_the_design_itself(outcome):
+    world = planted.simulate(11)
+    controls = choose_controls(world.meta, world.panel)
+    frame = (event_frame(world.panel, world.events, "renewal", controls, "month") if outcome == "renewal" else
+             per_period_frame(world.panel, outcome, "amount" if outcome == "revenue" else "count", controls, "month"))
+    result = analyze_frame(frame)
+    for changes in ({"driver": 1.5}, {"driver": -0.5, "noise1": 2.0}):
+        got = plan.what_if(result, changes).effect
+        expected = _explicit_what_if(result, changes)
+        if isinstance(expected, tuple):  # linear: the log-point (or count) change and its standard error
+            est, se = expected
+            scale = 100 if result.kind in ("amount", "count") else 1
+            assert got.se == pytest.approx(scale * se, rel=1e-9)
+            if result.kind == "amount":
+                assert got.estimate == pytest.approx(100 * (np.exp(est) - 1), rel=1e-9)
+        else:
+            assert (got.estimate, got.low, got.high) == pytest.approx(
+                (expected.estimate, expected.low, expected.high), rel=1e-9, abs=1e-12)
 
 
 def test_plan_for_an_activity_without_effect_is_not_reachable_with_confidence():

@@ -33,9 +33,11 @@ for result in results:
                           key=lambda f: -f.volume)[:2]
             for f in busy:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** ({f.volume:,.0f} logged) — {f.sentence}")
-            if not busy:
-                st.markdown("Every activity logged is associated with this outcome." if result.findings else
-                            "No activity could be judged: no rows were left to fit (the line above says why).")
+            if not busy and result.findings:
+                st.markdown("Every activity logged is associated with this outcome.")
+            elif not busy:
+                why = result.notes[0] if result.notes else "no rows were left to fit (the line above says why)"
+                st.markdown(f"No activity could be judged: {why}.")
         if not trends["outcomes"].empty:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 

@@ -147,13 +147,13 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
     meta = attribute_meta(con)
     filtered_on = tuple(name for name, _ in filters.attributes) if filters is not None else ()
     panel = read_panel(con, analysis_columns(con, meta, filtered_on))
-    controls = choose_controls(meta, panel)
     labels = activity_labels(con)
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
                              "from activity_types").fetchall())
     results = []
     for row in catalog.itertuples():
+        controls = choose_controls(meta, panel, row.outcome_key)
         frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls, filters)
         result = analyze_frame(frame, labels, volumes, hours)
         if validate and result.findings:

@@ -125,14 +125,24 @@ def attribute_meta(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        "from attribute_types order by attribute_key").df()  # stable control order
 
 
-def choose_controls(meta: pd.DataFrame, panel: pd.DataFrame) -> Controls:
+def choose_controls(meta: pd.DataFrame, panel: pd.DataFrame, outcome: str | None = None) -> Controls:
     """Account attributes that describe the account (segment, size, region), not its people or outcome.
 
     Attributes that only ride along in outcome or activity exports (a contract value in a
-    renewals file) are left out: they may be measured with or after the outcome.
+    renewals file) are left out: they may be measured with or after the outcome. Coverage is
+    counted among the accounts this outcome was recorded for (all accounts without an outcome):
+    attributes of an unrelated export, known for other accounts, would otherwise drop every row of
+    this outcome. Amounts and counts are zero wherever nothing was recorded, so for them an account
+    counts once it has a value other than zero.
     """
     controls = Controls()
-    n_accounts = panel["account_id"].nunique() or 1
+    accounts = panel.drop_duplicates("account_id")
+    col = f"o_{outcome}"
+    if outcome is not None and col in panel:
+        recorded = panel[col].notna() if f"{col}_n" in panel else panel[col].fillna(0).ne(0)  # _n: a yes/no outcome
+        accounts = accounts[accounts["account_id"].isin(panel.loc[recorded, "account_id"].unique())]
+    whose = "accounts with this outcome" if outcome is not None else "accounts"
+    n_accounts = len(accounts) or 1
     for row in meta.itertuples():
         key = row.attribute_key
         kinds = set(row.source_kinds) if row.source_kinds is not None else set()
@@ -142,8 +152,8 @@ def choose_controls(meta: pd.DataFrame, panel: pd.DataFrame) -> Controls:
             controls.skipped[key] = "comes from an outcome or activity export, may be measured with the outcome"
         elif key not in panel.columns:
             controls.skipped[key] = "not in the panel"
-        elif row.n_accounts < CONTROL_MIN_COVERAGE * n_accounts:
-            controls.skipped[key] = f"known for only {row.n_accounts:,} of {n_accounts:,} accounts"
+        elif (known := int(accounts[key].notna().sum())) < CONTROL_MIN_COVERAGE * n_accounts:
+            controls.skipped[key] = f"known for only {known:,} of the {n_accounts:,} {whose}"
         elif row.is_numeric:
             values = panel[key].dropna()
             if values.nunique() < 2:

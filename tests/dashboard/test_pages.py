@@ -58,17 +58,19 @@ def test_overview_names_the_planted_drivers(demo):
 
 
 @pytest.mark.realdata
-def test_overview_says_when_no_activity_could_be_judged(demo_copy, datasets):
-    # the telco export's attributes become controls that the demo accounts lack: no revenue row is left to fit
+def test_an_unrelated_export_leaves_the_outcomes_their_rows_and_says_what_cannot_be_judged(demo_copy, datasets):
+    # the telco export's attributes describe its own subscribers: they must not become controls that every
+    # demo account lacks (that dropped every revenue row); its own outcomes have no activity to compare
     with opened(demo_copy, write=True) as con:
         ingest_file(con, datasets / "telco_churn_maven" / "telecom_customer_churn.csv")
         rebuild_if_behind(con)
     at = _run()
     assert not at.exception, [e.value for e in at.exception]
-    revenue = next(c.value for c in at.caption if c.value.startswith("log-linear regression") and " 0 used" in c.value)
-    assert revenue
+    revenue = next(c.value for c in at.caption if c.value.startswith("log-linear regression within accounts"))
+    assert " 0 used" not in revenue and "controls: region, segment, employees" in revenue
     text = " ".join(m.value for m in at.markdown)
-    assert "No activity could be judged: no rows were left to fit" in text
+    assert "No activity could be judged: no activity varies in the data, so there is nothing to compare." in text
+    assert "Training" in text  # the planted revenue driver is still found
 
 
 def test_filtering_a_segment_changes_the_numbers(demo):

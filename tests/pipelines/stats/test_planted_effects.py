@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pipelines.stats.drivers import analyze_frame
@@ -137,3 +138,19 @@ def test_validation_holds_out_later_periods_and_bootstraps_accounts():
     assert all(boot[a]["share"] <= 0.35 for a in planted.NOISE)
     windows = checks["stability"]["driver"]
     assert windows["of"] == 4 and windows["driver_in"] >= 3
+
+
+def test_an_attribute_only_other_accounts_have_is_not_a_control_for_this_outcome():
+    # an unrelated export (a telco's plan per subscriber) known for 91% of all accounts but for none with revenue
+    world = planted.simulate(11)
+    others = pd.DataFrame({"account_id": [f"T{i}" for i in range(6000)], "period_on": world.panel["period_on"].min(),
+                           "plan": ["Gold", "Silver"] * 3000})
+    panel = pd.concat([world.panel, others], ignore_index=True)
+    meta = pd.concat([world.meta, pd.DataFrame([{"attribute_key": "plan", "is_numeric": False, "n_accounts": 6000,
+                                                 "n_distinct": 2, "source_kinds": ["wide"]}])], ignore_index=True)
+    assert "plan" in choose_controls(meta, panel).categorical  # over every account it would pass
+    controls = choose_controls(meta, panel, "revenue")
+    assert controls.skipped["plan"] == "known for only 0 of the 600 accounts with this outcome"
+    assert set(controls.names) == {"segment", "region", "employees"}
+    result = analyze_frame(per_period_frame(panel, "revenue", "amount", controls, "month"))
+    assert result.n_used > 0 and result.finding("driver").verdict in ("driver", "saturated")

@@ -19,12 +19,11 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.build import BuildResult, build, built_grain, panel_is_current, run_checks
-from pipelines.config import DEFAULT_GRAIN, SQL_MODELS, SQL_VIEWS
-from pipelines.db import SQL_DIR, quote_ident
+from pipelines.build import (BuildResult, build, built_grain, model_sql, models_stored, panel_is_current, run_checks,
+                             set_grain)
+from pipelines.config import DEFAULT_GRAIN
+from pipelines.db import quote_ident
 
-# the spacing of int_periods_spanned's periods at each grain
-_PERIOD_STEP = {"week": "7 days", "month": "1 month", "quarter": "3 months"}
 # the working tables of one append, dropped after it
 _TEMP_TABLES = ("_delta", "_labels_delta", "_new_periods", "_accounts_new", "_accounts_flipped", "_pairs_new",
                 "_touched", "_values_touched", "_rows_new", "_values_new", "_months")
@@ -57,7 +56,7 @@ def rebuild_if_behind(con: duckdb.DuckDBPyConnection) -> BuildResult | None:
 
 def _plan(con: duckdb.DuckDBPyConnection, grain: str) -> _Plan | None:
     """The new loads when they can be appended, else None (a full build is needed)."""
-    if built_grain(con) != grain or not _models_stored(con):
+    if built_grain(con) != grain or not models_stored(con):
         return None
     built_through, n_active_built = con.execute("select last_load_id, n_active_loads from build_info").fetchone()
     new = con.execute("""select l.load_id, l.kind, l.undone_at is null, s.n_rows
@@ -71,21 +70,9 @@ def _plan(con: duckdb.DuckDBPyConnection, grain: str) -> _Plan | None:
     return _Plan(grain, built_through, tuple(load_id for load_id, *_ in new))
 
 
-def _models_stored(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether every model is stored as this version builds it (older databases get a full build first)."""
-    want = {name: "VIEW" if name in SQL_VIEWS else "BASE TABLE" for names in SQL_MODELS.values() for name in names}
-    have = dict(con.execute("select table_name, table_type from information_schema.tables "
-                            "where table_schema = 'main' and table_catalog = current_database()").fetchall())
-    return all(have.get(name) == kind for name, kind in want.items())
-
-
-def _model_sql(layer: str, name: str) -> str:
-    return (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
-
-
 def _take_in(con: duckdb.DuckDBPyConnection, plan: _Plan) -> BuildResult | None:
     """Apply the new loads to the marts; None (and nothing changed) when they turn out to need a full build."""
-    con.execute("set variable payoff_grain = ?", [plan.grain])
+    set_grain(con, plan.grain)
     con.execute("begin transaction")
     try:
         if not _apply(con, plan):
@@ -114,9 +101,9 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
     since = {"since": plan.built_through}
     # the new loads' own repeats of an activity id, and their counts, by the models' own SQL on the new loads only
     con.execute("set variable payoff_loads_after = ?", [plan.built_through])
-    con.execute("insert into stg_activity_superseded " + _model_sql("staging", "stg_activity_superseded"))
-    con.execute("create or replace temp table _delta as " + _model_sql("intermediate", "int_activities_counted"))
-    con.execute("create or replace temp table _labels_delta as " + _model_sql("intermediate", "int_activity_labels"))
+    con.execute("insert into stg_activity_superseded " + model_sql("staging", "stg_activity_superseded"))
+    con.execute("create or replace temp table _delta as " + model_sql("intermediate", "int_activities_counted"))
+    con.execute("create or replace temp table _labels_delta as " + model_sql("intermediate", "int_activity_labels"))
     con.execute("set variable payoff_loads_after = 0")
 
     dated_keys = [k for (k,) in con.execute("select distinct activity_key from int_activities_counted "
@@ -130,7 +117,7 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
     new_lo, new_hi = con.execute("select least(min(period_on), ?::date), greatest(max(period_on), ?::date) "
                                  "from _delta", [span_lo, span_hi]).fetchone()
 
-    _extend_periods(con, plan.grain, new_lo, new_hi)
+    _extend_periods(con, new_lo, new_hi)
     _add_accounts(con)
     # account × type pairs met for the first time: each adds one account to that type's reach
     con.execute("""create or replace temp table _pairs_new as
@@ -150,16 +137,15 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
     return True
 
 
-def _extend_periods(con: duckdb.DuckDBPyConnection, grain: str, lo, hi) -> None:
+def _extend_periods(con: duckdb.DuckDBPyConnection, lo, hi) -> None:
     """Periods of the new events outside the spine, with every period between them and it."""
     con.execute("""create or replace temp table _new_periods as
                    select period_on from (
                        select unnest(generate_series(least(min(period_on), $lo), greatest(max(period_on), $hi),
-                                                     $step::interval))::date as period_on
+                                                     getvariable('payoff_period_step')::interval))::date as period_on
                        from int_periods_spanned
                    )
-                   anti join int_periods_spanned using (period_on)""",
-                {"lo": lo, "hi": hi, "step": _PERIOD_STEP[grain]})
+                   anti join int_periods_spanned using (period_on)""", {"lo": lo, "hi": hi})
     con.execute("insert into int_periods_spanned select period_on from _new_periods")
 
 
@@ -258,7 +244,7 @@ def _update_activity_types(con: duckdb.DuckDBPyConnection) -> None:
                    from (select activity_key, count(*) as n_accounts from _pairs_new group by activity_key) p
                    where r.activity_key = p.activity_key""")
     con.execute("delete from activity_types")
-    con.execute("insert into activity_types " + _model_sql("marts", "activity_types"))
+    con.execute("insert into activity_types " + model_sql("marts", "activity_types"))
 
 
 def _update_activity_monthly(con: duckdb.DuckDBPyConnection, since: dict) -> None:
@@ -267,5 +253,5 @@ def _update_activity_monthly(con: duckdb.DuckDBPyConnection, since: dict) -> Non
                    select distinct date_trunc('month', occurred_on)::date as month_on
                    from stg_activity_events where load_id > $since""", since)
     con.execute("delete from activity_monthly where month_on in (select month_on from _months)")
-    con.execute("insert into activity_monthly select * from (" + _model_sql("marts", "activity_monthly") + ") "
+    con.execute("insert into activity_monthly select * from (" + model_sql("marts", "activity_monthly") + ") "
                 "where month_on in (select month_on from _months)")

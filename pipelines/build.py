@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.config import DEFAULT_GRAIN, GRAINS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
-from pipelines.db import SQL_DIR, quote_ident
+from pipelines.config import DEFAULT_GRAIN, GRAINS, PERIOD_STEPS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
+from pipelines.db import SQL_DIR, quote_ident, sql_text
 from pipelines.errors import PayoffError
 
 if TYPE_CHECKING:  # only for annotations: importing pandas costs every command a quarter of a second
@@ -49,9 +49,10 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
     """
     if grain not in GRAINS:
         raise PayoffError(f"unknown grain '{grain}'; expected one of {', '.join(GRAINS)}")
-    con.execute("set variable payoff_grain = ?", [grain])
+    set_grain(con, grain)
     con.execute("set variable payoff_loads_after = 0")  # every load (pipelines/append.py reads only new ones)
-    reuse_staging = temporary and _staging_stored(con)
+    stored = {} if temporary else stored_kinds(con)
+    reuse_staging = temporary and models_stored(con, "staging")
     con.execute("begin transaction")
     try:
         if not temporary:
@@ -61,11 +62,11 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
             if layer == "staging" and reuse_staging:
                 continue  # staging does not depend on the grain: a private panel reads the stored one
             for name in names:
-                body = (SQL_DIR / layer / f"{name}.sql").read_text(encoding="utf-8")
+                body = model_sql(layer, name)
                 kind = "view" if name in SQL_VIEWS else "table"
-                stored = None if temporary else _stored_as(con, name)
-                if stored and stored != _STORED_AS[kind]:  # a database built when this model was stored otherwise
-                    con.execute(f"drop {'view' if stored == 'VIEW' else 'table'} {quote_ident(name)}")
+                was = stored.get(name)
+                if was and was != _STORED_AS[kind]:  # a database built when this model was stored otherwise
+                    con.execute(f"drop {'view' if was == 'VIEW' else 'table'} {quote_ident(name)}")
                 scope = "temp " if temporary else ""
                 if name == "account_periods":
                     body = _with_activity_zeros(con, body)
@@ -106,19 +107,31 @@ def _with_activity_zeros(con: duckdb.DuckDBPyConnection, panel_sql: str) -> str:
     return f"select * replace ({fills}) from ({panel_sql})"
 
 
-def _stored_as(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
-    """'BASE TABLE' or 'VIEW' for a model stored in the database file, else None."""
-    row = con.execute("select table_type from information_schema.tables where table_schema = 'main' "
-                      "and table_catalog = current_database() and table_name = ?", [name]).fetchone()
-    return row[0] if row else None
+def set_grain(con: duckdb.DuckDBPyConnection, grain: str) -> None:
+    """The grain the models read (payoff_grain), and one period at it (payoff_period_step)."""
+    con.execute("set variable payoff_grain = ?", [grain])
+    con.execute("set variable payoff_period_step = ?", [PERIOD_STEPS[grain]])
+
+
+def model_sql(layer: str, name: str) -> str:
+    """One model's SQL (pipelines/sql/<layer>/<name>.sql)."""
+    return sql_text(f"{layer}/{name}.sql")
+
+
+def stored_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """How each table or view in the database file is stored: name -> 'BASE TABLE' or 'VIEW'."""
+    return dict(con.execute("select table_name, table_type from information_schema.tables "
+                            "where table_schema = 'main' and table_catalog = current_database()").fetchall())
 
 
 _STORED_AS = {"table": "BASE TABLE", "view": "VIEW"}  # information_schema's table_type
 
 
-def _staging_stored(con: duckdb.DuckDBPyConnection) -> bool:
-    return all(_stored_as(con, name) == _STORED_AS["view" if name in SQL_VIEWS else "table"]
-               for name in SQL_MODELS["staging"])
+def models_stored(con: duckdb.DuckDBPyConnection, *layers: str) -> bool:
+    """Whether the models of these layers (all, if none named) are stored as this version builds them."""
+    have = stored_kinds(con)
+    return all(have.get(name) == _STORED_AS["view" if name in SQL_VIEWS else "table"]
+               for layer in (layers or SQL_MODELS) for name in SQL_MODELS[layer])
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

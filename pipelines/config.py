@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"
 DEFAULT_DB = Path("data") / "payoff.duckdb"
 GRAINS = ("week", "month", "quarter")
+PERIOD_STEPS = {"week": "7 days", "month": "1 month", "quarter": "3 months"}  # one period at each grain
 DEFAULT_GRAIN = "month"
 
 

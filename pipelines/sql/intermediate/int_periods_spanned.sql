@@ -19,14 +19,7 @@ bounds as (
 ),
 
 spanned as (
-    select unnest(generate_series(
-        lo, hi,
-        case getvariable('payoff_grain')
-            when 'week' then interval 7 day
-            when 'month' then interval 1 month
-            else interval 3 month
-        end
-    ))::date as period_on
+    select unnest(generate_series(lo, hi, getvariable('payoff_period_step')::interval))::date as period_on
     from bounds
     where lo is not null
 )

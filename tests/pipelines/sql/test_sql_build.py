@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 import pipelines.build
+import pipelines.db
 from pipelines.build import build, built_grain
 from pipelines.config import SQL_MODELS
 from pipelines.db import SQL_DIR
@@ -88,7 +89,7 @@ def test_build_with_a_failing_model_changes_nothing(built_then_more_data, con, t
     sql_dir = tmp_path / "sql"
     shutil.copytree(SQL_DIR, sql_dir)
     (sql_dir / layer / f"{model}.sql").write_text("select error('model broken on purpose') as x\n", encoding="utf-8")
-    monkeypatch.setattr(pipelines.build, "SQL_DIR", sql_dir)
+    monkeypatch.setattr(pipelines.db, "SQL_DIR", sql_dir)  # where build.model_sql reads the models
     with pytest.raises(duckdb.Error, match="model broken on purpose"):
         build(con, "quarter")
     assert snapshot(con, BUILT_TABLES) == built_then_more_data

@@ -125,9 +125,9 @@ def _random_holdout(frame: Frame) -> dict:
 
 def _model_columns(frame: Frame) -> pd.DataFrame:
     """The frame's data with only the columns a model of it reads: its rows are split and taken, not the rest."""
-    used = ["account_id", "period_on", "y", f"o_{frame.outcome}", *frame.controls.names,
-            *(c for cols in frame.predictors.values() for c in cols), *frame.measures]
-    return frame.data[[c for c in frame.data.columns if c in set(used)]]
+    used = {"account_id", "period_on", "y", f"o_{frame.outcome}", *frame.controls.names,
+            *(c for cols in frame.predictors.values() for c in cols), *frame.measures}
+    return frame.data[[c for c in frame.data.columns if c in used]]
 
 
 def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:

@@ -41,13 +41,18 @@ def no_analysis(results) -> bool:
     return True
 
 
-def no_findings(result) -> bool:
-    """Explain why an outcome has no findings (too few rows under the filters); True if the page should stop."""
+def no_findings(result, view) -> bool:
+    """Explain why an outcome has no findings; True if the page should stop. Filters are named as the
+    cause only when some are set: an outcome with no activity to compare has nothing to show unfiltered too."""
     if result.findings:
         return False
     reason = "; ".join(result.notes) or "no activity varies for these accounts and dates"
-    st.info(f"Nothing to show for {outcome_label(result.outcome).lower()} with these filters: {reason}. "
-            "Widen the filters in the sidebar.", icon=":material/filter_alt_off:")
+    name = outcome_label(result.outcome).lower()
+    if view.filters.active:
+        st.info(f"Nothing to show for {name} with these filters: {reason}. Widen the filters in the sidebar.",
+                icon=":material/filter_alt_off:")
+    else:
+        st.info(f"Nothing to show for {name}: {reason}.", icon=":material/info:")
     return True
 
 
@@ -62,7 +67,7 @@ def outcome_page(title: str, key: str):
     if no_analysis(results):
         st.stop()
     result = pick_outcome(results, key=key)
-    if no_findings(result):
+    if no_findings(result, view):
         st.stop()
     return version, view, result
 

@@ -19,7 +19,7 @@ if not groups:
 left, right = st.columns(2)
 with left:
     result = ui.pick_outcome(results, key="teams_outcome")
-if ui.no_findings(result):
+if ui.no_findings(result, view):
     st.stop()
 with right:
     attribute = st.selectbox("Compare by", groups, key="teams_by", format_func=str.capitalize)

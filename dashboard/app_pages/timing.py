@@ -14,7 +14,7 @@ if ui.no_analysis(results):
 left, right = st.columns(2)
 with left:
     result = ui.pick_outcome(results, key="timing_outcome")
-if ui.no_findings(result):
+if ui.no_findings(result, view):
     st.stop()
 with right:
     labels = {f.activity: f"{f.label} ({f.verdict})" for f in result.findings}

@@ -71,6 +71,11 @@ def test_an_unrelated_export_leaves_the_outcomes_their_rows_and_says_what_cannot
     text = " ".join(m.value for m in at.markdown)
     assert "No activity could be judged: no activity varies in the data, so there is nothing to compare." in text
     assert "Training" in text  # the planted revenue driver is still found
+    timing = _run("app_pages/timing.py")
+    timing.selectbox(key="timing_outcome").set_value("number_of_referrals").run()
+    info = " ".join(i.value for i in timing.info)
+    assert "Nothing to show for number of referrals: no activity varies in the data" in info
+    assert "filters" not in info  # none are set: the filters are not what is missing
 
 
 def test_filtering_a_segment_changes_the_numbers(demo):

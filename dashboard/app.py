@@ -12,6 +12,20 @@ from pipelines.filters import Filters
 PAGES = Path(__file__).parent / "app_pages"
 FILTER_ATTRIBUTES = ("segment", "region", "team")  # account attributes offered as shared filters
 
+
+def _keep_whole_span(span: tuple) -> None:
+    """The date filter's value: the whole span at first, and still the whole span after a load widens it.
+
+    A load that adds a month moves the span on; a filter left on the old span would quietly leave that
+    month out. A narrowed filter stays as set, unless the span no longer holds it (after an undo).
+    """
+    shown, chosen = st.session_state.get("f_dates_span"), st.session_state.get("f_dates")
+    inside = isinstance(chosen, (tuple, list)) and all(span[0] <= d <= span[1] for d in chosen)
+    if chosen is None or not inside or (shown != span and tuple(chosen) == shown):
+        st.session_state["f_dates"] = span
+    st.session_state["f_dates_span"] = span
+
+
 st.set_page_config(page_title="Payoff", page_icon=":material/insights:", layout="wide")
 access.require_sign_in()  # returns only for a session allowed to see the data; runs before any query
 
@@ -43,14 +57,16 @@ elif data.panel_behind(version):
     version = data.db_version()
 info = data.overview(version)
 view = data.View()
+
 if info is not None and not info.empty:
     with st.sidebar:
         st.markdown("**Filters** · apply to every page")
         grain = st.selectbox("Periods", GRAINS, index=GRAINS.index(info.grain or "month"), key="f_grain",
                              format_func=lambda g: {"week": "Weeks", "month": "Months", "quarter": "Quarters"}[g])
         span = data.default_dates(info)
-        dates = st.date_input("Dates", value=span, min_value=span[0], max_value=span[1], key="f_dates") \
-            if span else ()
+        if span:
+            _keep_whole_span(span)
+        dates = st.date_input("Dates", min_value=span[0], max_value=span[1], key="f_dates") if span else ()
         chosen = []
         values = data.attribute_values(version)
         for attribute in FILTER_ATTRIBUTES:

@@ -137,6 +137,34 @@ def test_a_filter_leaving_too_little_data_explains_itself(page, demo):
     assert not at.exception, [e.value for e in at.exception]
 
 
+def _load_next_month(db, folder) -> None:
+    export = folder / "activities_2026-01.csv"
+    export.write_text("Activity ID,Activity Type,Date,Account ID\n"
+                      + "".join(f"NEW{i},Call,1/{i + 1}/2026,ACC-{i + 1:05d}\n" for i in range(20)), encoding="utf-8")
+    with opened(db, write=True) as con:
+        ingest_file(con, export)
+        rebuild_if_behind(con)
+
+
+def test_a_load_that_widens_the_dates_widens_an_untouched_date_filter(demo_copy, tmp_path):
+    at = _run()
+    assert at.sidebar.date_input(key="f_dates").value == (date(2024, 1, 1), date(2025, 12, 31))
+    _load_next_month(demo_copy, tmp_path)
+    at.run()  # the same session, after the load
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.date_input(key="f_dates").value == (date(2024, 1, 1), date(2026, 1, 20))
+    assert at.sidebar.caption[0].value == "all accounts and periods"  # no filter leaves the new month out
+
+
+def test_a_load_keeps_a_narrowed_date_filter(demo_copy, tmp_path):
+    at = _run()
+    at.sidebar.date_input(key="f_dates").set_value((date(2025, 1, 1), date(2025, 6, 30))).run()
+    _load_next_month(demo_copy, tmp_path)
+    at.run()
+    assert at.sidebar.date_input(key="f_dates").value == (date(2025, 1, 1), date(2025, 6, 30))
+    assert at.sidebar.caption[0].value == "from 01 Jan 2025 · to 30 Jun 2025"
+
+
 def test_overview_prepares_a_deck_for_download(demo):
     at = _run()
     at.button(key="overview_report_deck_prepare").click().run()

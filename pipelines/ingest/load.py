@@ -22,10 +22,11 @@ import duckdb
 from pipelines.db import sql_text
 from pipelines.errors import InputError, LoadError, MappingError
 from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
-from pipelines.ingest.recognize import header_values, propose_mapping
+from pipelines.ingest.recognize import KnownAccounts, header_values, propose_mapping, role_notes
 from pipelines.ingest.source import MAX_LINE_BYTES, Source, archive_copy, open_source, record_lines, utf8_copy
-from pipelines.ingest.typing import (MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, DateStyle, choose_date_style, choose_decimal,
-                                     date_sql, number_reason_sql, number_sql)
+from pipelines.ingest.typing import (DURATION_SCALE, MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, ZONE_PATTERN, DateStyle,
+                                     choose_date_style, choose_decimal, date_sql, duration_sql, number_reason_sql,
+                                     number_sql)
 
 if TYPE_CHECKING:  # only for annotations: importing pandas costs every command a quarter of a second
     import pandas as pd
@@ -34,7 +35,9 @@ MAX_REJECT_SHARE = 0.05  # refuse a file whose failing rows exceed this share: t
 ROWS_NAMED = 5  # skipped rows named one by one in a note
 REJECTS_SHOWN = 20  # rejected rows carried on the report (all are kept in load_rejects)
 RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measures", "raw_account_attributes",
-              "raw_outcomes")
+              "raw_outcomes", "raw_account_spans")
+SET_ASIDE = "set aside: "  # the reason of a row kept out of the facts though it parsed (no account to belong to)
+NAMES_SHOWN = 3  # account names quoted in a note
 
 
 @dataclass
@@ -50,6 +53,7 @@ class LoadReport:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_rejected: int = 0
+    rows_set_aside: int = 0
     duplicate_detail: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
@@ -61,6 +65,8 @@ class LoadReport:
             return f"{self.file}: already loaded as load {self.load_id}; nothing changed"
         line = (f"{self.file}: load {self.load_id} ({self.kind}): {self.rows_read:,} rows read, "
                 f"{self.rows_loaded:,} loaded, {self.rows_duplicate:,} duplicate, {self.rows_rejected:,} rejected")
+        if self.rows_set_aside:
+            line += f", {self.rows_set_aside:,} set aside"
         return line
 
     def to_json(self) -> dict:
@@ -102,18 +108,23 @@ def ingest_file(
     mapping: Mapping | None = None,
     archive_dir: str | Path | None = None,
     max_reject_share: float = MAX_REJECT_SHARE,
+    new_accounts: bool = False,
 ) -> LoadReport:
-    """Load one export; all of its valid rows land, or nothing changes."""
+    """Load one export; all of its valid rows land, or nothing changes.
+
+    new_accounts: create the accounts a name-keyed file names that no load has yet (without it,
+    their rows are set aside and reported, unless the database holds no accounts at all).
+    """
     source = open_source(path, name)
     prior = con.execute(
         "select load_id from loads where sha256 = ? and undone_at is null order by load_id limit 1", [source.sha256]
     ).fetchone()
     if prior:
         return LoadReport(source.name, "skipped", kind or "", source.sha256, load_id=prior[0])
-    mapping = _resolve_mapping(con, source, kind, mapping)
+    mapping = choose_mapping(con, source, kind, mapping)
     sweep_work_folders()
     with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work:
-        plan = _LoadPlan(con, source, mapping, work)
+        plan = _LoadPlan(con, source, mapping, work, new_accounts=new_accounts)
         try:
             plan.stage()
             plan.check_rejects(max_reject_share)
@@ -123,22 +134,61 @@ def ingest_file(
     return report
 
 
-def _resolve_mapping(con, source: Source, kind: str | None, mapping: Mapping | None) -> Mapping:
-    """The explicit mapping, else the one saved for this header set, else a proposal."""
-    if mapping is None:
-        mapping = saved_mapping(con, source.header)
-        if mapping is not None and kind is not None and mapping.kind != kind:
-            mapping = None
-    if mapping is None:
-        mapping = propose_mapping(source, kind)
+def proposed_mapping(con: duckdb.DuckDBPyConnection | None, source: Source, kind: str | None = None) -> Mapping:
+    """The mapping Payoff would use for a file: the one saved for its header set (of the kind asked
+    for), else a proposal that knows the database's accounts. What `payoff map`, the Data page and
+    `payoff ingest` all start from."""
+    mapping = saved_mapping(con, source.header) if con is not None else None
+    if mapping is not None and kind is not None and mapping.kind != kind:
+        mapping = None
+    if mapping is not None:
+        mapping.notes = role_notes(mapping)
+        return mapping
+    return propose_mapping(source, kind, known_accounts(con) if con is not None else None)
+
+
+def mapping_problem(source: Source, mapping: Mapping) -> str | None:
+    """Why a file cannot be loaded with this mapping, in the words every front door shows; None if it can."""
     try:
         mapping.validate(source.header)
     except MappingError as exc:
         values = header_values(source.header)
         hint = (f"; row 1 holds values like {', '.join(repr(v) for v in values[:2])}: is the header row missing?"
                 if values else "")
-        raise InputError(source.name, str(exc) + hint, row=1) from exc
+        return str(exc) + hint
+    return None
+
+
+def choose_mapping(con, source: Source, kind: str | None, mapping: Mapping | None) -> Mapping:
+    """The explicit mapping, else the proposed one; refused (InputError) with mapping_problem's reason."""
+    mapping = mapping if mapping is not None else proposed_mapping(con, source, kind)
+    problem = mapping_problem(source, mapping)
+    if problem:
+        raise InputError(source.name, problem, row=1)
     return mapping
+
+
+def known_accounts(con: duckdb.DuckDBPyConnection) -> KnownAccounts:
+    """The accounts a database holds (ids and names, normalised): recognition's hint for the account column.
+
+    Read from the built accounts mart when there is one (cheap at any size), else the raw tables.
+    """
+    from pipelines.db import table_exists
+
+    con.execute(sql_text("macros.sql"))
+    ids_from = "accounts" if table_exists(con, "accounts") else "_known_ids"
+    if ids_from == "_known_ids":
+        con.execute(f"create or replace temp view _known_ids as {_ACCOUNT_IDS_SQL}")
+    ids = {r[0] for r in con.execute(f"select distinct pf_account_key(account_id) from {ids_from}").fetchall()}
+    names = {r[0] for r in con.execute("select distinct pf_account_key(value_text) from raw_account_attributes "
+                                        "where attribute = 'account_name' and value_text is not null").fetchall()}
+    return KnownAccounts(frozenset(ids), frozenset(names))
+
+
+# Every account id any active load holds (undone loads' rows are deleted, so the raw tables are the truth).
+_ACCOUNT_IDS_SQL = " union ".join(f"select account_id from {t}" for t in (
+    "raw_account_attributes", "raw_activity_events", "raw_activity_counts", "raw_activity_measures", "raw_outcomes",
+    "raw_account_spans"))
 
 
 @dataclass
@@ -155,11 +205,16 @@ class _Lookup:
 class _LoadPlan:
     """The typed SQL for one file under one mapping, and its execution."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, workdir: str):
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, workdir: str, *,
+                 new_accounts: bool = False):
         self.con, self.source, self.mapping, self.workdir = con, source, mapping, workdir
+        self.new_accounts = new_accounts
         self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
-        self.notes: list[str] = list(source.notes) + list(mapping.notes)
-        self.params: dict = dict(NUMBER_PARAMS)
+        self.notes: list[str] = list(source.notes) + [n for n in mapping.notes if n not in role_notes(mapping)] \
+            + role_notes(mapping)
+        self.params: dict = {**NUMBER_PARAMS, "zone_pattern": ZONE_PATTERN}
+        self.rows_set_aside = 0
+        self.new_names = False  # new accounts were named: their names are stored as attributes
         self.checks: list[tuple[str, str, str]] = []  # (header, raw column, reason expression over _src)
         self.lookups: list[_Lookup] = []  # parsed once per distinct value, joined back by the raw text
         self.rows_read = 0
@@ -176,22 +231,26 @@ class _LoadPlan:
         try:
             con.execute(
                 f"""create or replace temp table _src as
-                    select * from read_csv($path, auto_detect = false, header = true, delim = $delim,
+                    select * from read_csv($path, auto_detect = false, header = true, delim = $delim, skip = $skip,
                         quote = '"', escape = '"', columns = {columns}, compression = $compression,
                         store_rejects = true, rejects_table = '_src_rejects', rejects_scan = '_src_scan',
                         max_line_size = {MAX_LINE_BYTES}, null_padding = false)""",
-                {"path": str(path), "delim": self.source.delimiter, "compression": compression},
+                {"path": str(path), "delim": self.source.delimiter, "compression": compression,
+                 "skip": self.source.skip_lines},
             )
         except duckdb.Error as exc:
             raise InputError(self.source.name, f"cannot be read as CSV: {_first_line(exc)}") from exc
         broken = con.execute(
-            "select line, error_type, error_message from _src_rejects order by line limit 1"
+            "select line, error_type, error_message from _src_rejects where line < $footer order by line limit 1",
+            {"footer": self.source.footer_line or 2**62},
         ).fetchone()
         if broken:
             raise InputError(self.source.name, _structural_message(broken, self.source.n_columns), row=broken[0])
         con.execute("alter table _src add column source_row bigint")
-        con.execute("update _src set source_row = rowid + 2")  # the header is row 1, as in a spreadsheet
+        # the header is row 1 (below any report lines), as in a spreadsheet
         lines = record_lines(self.source, Path(path), compression)
+        con.execute("update _src set source_row = rowid + 2 + $skip",
+                    {"skip": self.source.skip_lines if lines is None else 0})
         if lines is not None:  # blank lines: number rows by the line they start on, as a spreadsheet shows them
             con.execute("create or replace temp table _lines as select unnest($lines) as line, "
                         "generate_subscripts($lines, 1) + 1 as record", {"lines": lines})
@@ -229,19 +288,26 @@ class _LoadPlan:
     def _typed_selects(self) -> list[str]:
         """One typed expression (and one reason expression) per mapped column."""
         m, out = self.mapping, []
-        acc = m.role("account_id")
+        acc = m.account()
+        # a blank account is set aside after typing (not attributable), not rejected; a name is
+        # matched to an account id in _names (see _set_aside) and joined in by the _good view
+        ref = "account_ref" if m.role("account_name") else "account_id"
         if acc:
-            c = self.col[acc.column]
-            out.append(f"nullif(trim({c}), '') as account_id")
-            self._check(acc.column, c, f"case when nullif(trim({c}), '') is null then 'missing account id' end")
+            out.append(f"nullif(trim({self.col[acc.column]}), '') as {ref}")
         else:
             self.params["file_stem"] = Path(self.source.name).name.split(".")[0]
-            out.append("$file_stem || '#' || source_row as account_id")
+            out.append(f"$file_stem || '#' || source_row as {ref}")
         date = m.role("date")
         if date:
             out.append(self._date_expr(date.column, required=True))
         else:
             out.append("null::date as occurred_on")
+        for role, alias in (("start_date", "started_on"), ("end_date", "ended_on")):
+            if m.role(role):
+                out.append(self._date_expr(m.role(role).column, required=False, alias=alias))
+        if m.kind == "activity_events" and not m.role("activity_type"):
+            self.params["activity_label"] = m.activity_label.strip()
+            out.append("$activity_label as activity_type")
         for role in ("activity_id", "activity_type", "owner", "event_id"):
             spec = m.role(role)
             if spec:
@@ -250,7 +316,7 @@ class _LoadPlan:
                 if role == "activity_type":
                     self._check(spec.column, c, f"case when nullif(trim({c}), '') is null then 'missing activity type' end")
         if m.role("duration_minutes"):
-            out.append(self._number_expr(m.role("duration_minutes"), "duration_minutes", kind="duration"))
+            out.append(self._duration_expr(m.role("duration_minutes")))
         if m.role("count"):
             out.append(self._number_expr(m.role("count"), "n_count", kind="count"))
         for i, spec in enumerate(m.columns):
@@ -290,21 +356,33 @@ class _LoadPlan:
         self.lookups.append(lookup)
         return lookup.table
 
-    def _date_expr(self, header: str, *, required: bool) -> str:
+    def _date_expr(self, header: str, *, required: bool, alias: str = "occurred_on") -> str:
         c = self.col[header]
         style: DateStyle = choose_date_style(self.con, "_src", c, self.mapping.date_order)
         if style.ambiguous:
             self.notes.append(
                 f"dates in '{header}' read month-first (e.g. 3/4/2025 = March 4): every value fits both "
                 "month-first and day-first; set date_order 'dmy' in the mapping if they are day-first")
-        self.params["date_formats"] = style.formats
-        parsed = date_sql("v")
+        formats = f"date_formats_{c}"
+        self.params[formats] = style.formats
+        parsed = date_sql("v", formats)
         lookup = self._lookup(header, c, parsed, f"""case
             when nullif(trim(v), '') is null then {"'missing date'" if required else 'null'}
             when {parsed} is null then 'not a date like {style.example}'
             when year({parsed}) not between {MIN_YEAR} and {MAX_YEAR} then 'date out of range ({MIN_YEAR}-{MAX_YEAR})'
             end""")
-        return f"{lookup}.t as occurred_on"
+        return f"{lookup}.t as {alias}"
+
+    def _duration_expr(self, spec) -> str:
+        """Minutes from a duration column in its unit: minutes, seconds, milliseconds or h:mm:ss."""
+        unit = spec.unit or "minutes"
+        if unit != "hms":
+            expr = self._number_expr(spec, "duration_raw", kind="duration")
+            return expr.replace(" as duration_raw", f" * {DURATION_SCALE[unit]!r} as duration_minutes")
+        c = self.col[spec.column]
+        lookup = self._lookup(spec.column, c, duration_sql("v"), f"""case when nullif(trim(v), '') is null then null
+            when {duration_sql("v")} is null then 'not a duration like 1:05:30' end""")
+        return f"{lookup}.t as duration_minutes"
 
     def _number_expr(self, spec, alias: str, *, kind: str) -> str:
         c = self.col[spec.column]
@@ -354,21 +432,97 @@ class _LoadPlan:
                 con.execute(f"""insert into _bad select _src.source_row, $header, _src.{lk.raw}, failing.r
                                 from _src join (select v, r from {lk.table} where r is not null) failing
                                   on failing.v is not distinct from _src.{lk.raw}""", {"header": lk.header})
+        self._set_aside()
         con.execute("create or replace temp table _repeat (source_row bigint)")
-        if self.mapping.kind != "activity_events" and self.mapping.role("account_id") is not None:
+        if self.mapping.kind != "activity_events" and self.mapping.account() is not None:
             # without an account id each row is its own account, so identical rows are distinct accounts
             cols = ", ".join(self.col.values())
             con.execute(f"""insert into _repeat select source_row from (
                                 select source_row, row_number() over (partition by {cols} order by source_row) as nth
-                                from _src where source_row not in (select source_row from _bad)) where nth > 1""")
+                                from _src where source_row not in (select source_row from _bad)
+                                  and source_row not in (select source_row from _aside)) where nth > 1""")
             self.rows_exact_repeat = con.execute("select count(*) from _repeat").fetchone()[0]
             if self.rows_exact_repeat:
                 self.notes.append(f"{self.rows_exact_repeat:,} row(s) repeat an earlier row of this file exactly: "
                                   "counted once, as duplicates")
-        con.execute("""create or replace temp view _good as select * from _typed
-                       where source_row not in (select source_row from _bad)
-                         and source_row not in (select source_row from _repeat)""")
+        named = self.mapping.role("account_name") is not None
+        con.execute(f"""create or replace temp view _good as
+                        select _typed.* {", _names.account_id" if named else ""} from _typed
+                        {"join _names on _names.v = _typed.account_ref" if named else ""}
+                        where source_row not in (select source_row from _bad)
+                          and source_row not in (select source_row from _aside)
+                          and source_row not in (select source_row from _repeat)""")
         con.execute("drop table _src")  # the text copy is no longer needed: free it before the facts are written
+
+    def _set_aside(self) -> None:
+        """Rows that parse but belong to no account: a blank account cell (an open deal, an internal task),
+        or a name no load has given an account yet (unless new accounts are allowed). Names are
+        matched to known accounts by account key; a name matching two accounts is a rejected cell."""
+        con, m = self.con, self.mapping
+        con.execute("create or replace temp table _aside (source_row bigint, column_name varchar, value varchar, "
+                    "reason varchar)")
+        acc = m.account()
+        if acc is None:
+            return
+        ref = "account_ref" if m.role("account_name") else "account_id"
+        con.execute(f"""insert into _aside select source_row, $column, null, $reason from _typed
+                        where {ref} is null and source_row not in (select source_row from _bad)""",
+                    {"column": acc.column, "reason": SET_ASIDE + "no account (not attributable to a customer)"})
+        n_blank = con.execute("select count(*) from _aside").fetchone()[0]
+        if n_blank:
+            self.notes.append(f"{n_blank:,} row(s) name no account (open deals, internal tasks?): set aside as not "
+                              "attributable, not counted as failures")
+        if m.role("account_name"):
+            self._match_names(acc.column)
+
+    def _match_names(self, column: str) -> None:
+        """_names: each distinct account name of the file, its account key and the account id it resolves to."""
+        con = self.con
+        con.execute(f"""create or replace temp table _known as
+            select account_id, pf_account_key(account_id) as k from ({_ACCOUNT_IDS_SQL})
+            union
+            select account_id, pf_account_key(value_text) from raw_account_attributes
+            where attribute = 'account_name' and value_text is not null""")
+        create = self.new_accounts or not con.execute("select count(*) > 0 from _known").fetchone()[0]
+        con.execute("""create or replace temp table _names as
+            with refs as (
+                select account_ref as v, pf_account_key(account_ref) as k, count(*) as n_rows, min(source_row) as first_row
+                from _typed where account_ref is not null group by 1, 2
+            ),
+            matches as (
+                select k, count(distinct account_id) as n_match, min(account_id) as known_id,
+                       string_agg(distinct account_id, ', ' order by account_id) as ids
+                from _known where k in (select k from refs) and k <> '' group by k
+            )
+            select r.*, coalesce(m.n_match, 0) as n_match, m.ids,
+                   case when m.n_match = 1 then m.known_id
+                        when m.n_match is null and $create and r.k <> '' then first_value(r.v) over (
+                            partition by r.k order by r.first_row) end as account_id
+            from refs r left join matches m using (k)""", {"create": create})
+        con.execute("""insert into _bad select t.source_row, $column, t.account_ref,
+                           'names ' || n.n_match || ' accounts (' || n.ids || '): give the account id instead'
+                       from _typed t join _names n on n.v = t.account_ref where n.n_match > 1""", {"column": column})
+        con.execute("""insert into _aside select t.source_row, $column, t.account_ref, $reason
+                       from _typed t join _names n on n.v = t.account_ref
+                       where n.account_id is null and n.n_match <= 1
+                         and t.source_row not in (select source_row from _bad)""",
+                    {"column": column, "reason": SET_ASIDE + "names an account not loaded yet"})
+        matched, new, unknown, unknown_rows = con.execute("""
+            select count(distinct k) filter (where n_match = 1), count(distinct k) filter (where n_match = 0 and account_id is not null),
+                   count(distinct k) filter (where account_id is null and n_match = 0), sum(n_rows) filter (where account_id is null and n_match = 0)
+            from _names""").fetchone()
+        examples = [r[0] for r in con.execute("""select min(v) from _names where n_match = 0 group by k
+                                                 order by min(first_row) limit ?""", [NAMES_SHOWN]).fetchall()]
+        shown = ", ".join(repr(e) for e in examples) + (", ..." if (new or unknown) > NAMES_SHOWN else "")
+        parts = [f"{matched:,} account name(s) matched to accounts already loaded"]
+        if new:
+            parts.append(f"{new:,} new account(s) created ({shown})")
+            self.new_names = True
+        self.notes.append(f"'{column}': " + "; ".join(parts))
+        if unknown:
+            self.notes.append(f"{int(unknown_rows):,} row(s) name {unknown:,} account(s) not loaded yet ({shown}): set "
+                              "aside; to add them as new accounts, undo this load and load the file again with new "
+                              "accounts allowed")
 
     def check_rejects(self, max_share: float) -> None:
         """Refuse the whole file when too many rows fail: that is a wrong mapping or a broken export."""
@@ -402,16 +556,21 @@ class _LoadPlan:
             rows_duplicate = dup_rows + self.rows_exact_repeat
             if self.rows_exact_repeat:
                 detail.append(f"{self.rows_exact_repeat:,} repeated within this file")
-            rows_loaded = self.rows_read - self.rows_rejected - rows_duplicate
+            self.rows_set_aside = con.execute("select count(distinct source_row) from _aside").fetchone()[0]
+            rows_loaded = self.rows_read - self.rows_rejected - rows_duplicate - self.rows_set_aside
             archived = str(archive_copy(src, archive_dir)) if archive_dir else None
             con.execute(
-                "insert into loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null)",
+                """insert into loads (load_id, file_name, source_path, archived_path, sha256, kind, mapping_json,
+                       rows_read, rows_loaded, rows_duplicate, rows_rejected, notes_json, loaded_at, undone_at,
+                       rows_set_aside)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)""",
                 [load_id, src.name, str(src.path), archived, src.sha256, m.kind, json.dumps(m.to_json()),
                  self.rows_read, rows_loaded, rows_duplicate, self.rows_rejected, json.dumps(self.notes),
-                 datetime.now()],
+                 datetime.now(), self.rows_set_aside],
             )
             con.execute("insert into load_rejects select $load_id, $file, source_row, column_name, value, reason "
-                        "from _bad order by source_row", {"load_id": load_id, "file": src.name})
+                        "from (select * from _bad union all select * from _aside) order by source_row",
+                        {"load_id": load_id, "file": src.name})
             save_mapping(con, src.header, m)
             con.execute("commit")
         except BaseException:
@@ -419,15 +578,16 @@ class _LoadPlan:
             raise
         rejects = [dict(zip(("row_number", "column_name", "value", "reason"), r)) for r in con.execute(
             "select row_number, column_name, value, reason from load_rejects where load_id = ? "
-            "order by row_number limit ?", [load_id, REJECTS_SHOWN]).fetchall()]
+            "and not starts_with(reason, ?) order by row_number limit ?", [load_id, SET_ASIDE, REJECTS_SHOWN]).fetchall()]
         return LoadReport(src.name, "loaded", m.kind, src.sha256, load_id, self.rows_read, rows_loaded,
-                          rows_duplicate, self.rows_rejected, detail, self.notes, rejects, m)
+                          rows_duplicate, self.rows_rejected, self.rows_set_aside, detail, self.notes, rejects, m)
 
     def _insert_facts(self, load_id: int) -> None:
         """Valid rows into the raw tables, in no particular order: readers order by load and row themselves."""
         con, m, p = self.con, self.mapping, {"load_id": load_id}
         if m.kind == "activity_events":
             has = {r: m.role(r) is not None for r in ("activity_id", "owner", "duration_minutes")}
+            self._insert_spans_and_names(p)
             con.execute(f"""insert into raw_activity_events select $load_id, source_row,
                     {'activity_id' if has['activity_id'] else 'null'}, account_id, activity_type, occurred_on,
                     {'owner' if has['owner'] else 'null'}, {'duration_minutes' if has['duration_minutes'] else 'null'}
@@ -461,6 +621,20 @@ class _LoadPlan:
             con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
                         f"'count', 1.0, {event_id} from _good",
                         {**p, "name": slug(m.row_event["outcome"])})
+        self._insert_spans_and_names(p)
+
+    def _insert_spans_and_names(self, p: dict) -> None:
+        """Customer spans (start and end dates), and the names of accounts this file created by naming them."""
+        con, m = self.con, self.mapping
+        if m.role("start_date") or m.role("end_date"):
+            started = "started_on" if m.role("start_date") else "null"
+            ended = "ended_on" if m.role("end_date") else "null"
+            con.execute(f"""insert into raw_account_spans select $load_id, source_row, account_id, {started}, {ended}
+                            from _good where {started} is not null or {ended} is not null""", p)
+        if self.new_names:  # so the next file naming them finds them, and the pages show their names
+            con.execute("""insert into raw_account_attributes
+                           select $load_id, first_row, account_id, 'account_name', v, null from _names
+                           where n_match = 0 and account_id is not null and v = account_id""", p)
 
     def _duplicates(self, load_id: int) -> tuple[int, int, list[str]]:
         """Rows whose activity id (events) or fact key (everything else) an earlier load already holds.
@@ -524,6 +698,9 @@ class _LoadPlan:
         roles = {c.role for c in self.mapping.columns}
         if roles & {"activity", "measure", "outcome", "count"} or self.mapping.row_event:
             keys.pop("raw_account_attributes")
+        if roles & {"start_date", "end_date"}:
+            keys["raw_account_spans"] = ("account_id", "and o.started_on is not distinct from n.started_on "
+                                                       "and o.ended_on is not distinct from n.ended_on")
         facts = " union all ".join(
             f"""select n.source_row, min(o.load_id) as prior_load
                 from {table} n left join {table} o
@@ -537,7 +714,8 @@ class _LoadPlan:
 
     def drop_temp(self) -> None:
         for statement in ("drop view if exists _good", *(f"drop table if exists {table}" for table in (
-                "_src", "_typed", "_bad", "_repeat", "_mine", "_dup", "_src_rejects", "_src_scan",
+                "_src", "_typed", "_bad", "_aside", "_names", "_known", "_repeat", "_mine", "_dup", "_src_rejects",
+                "_src_scan",
                 *(lk.table for lk in self.lookups)))):
             try:
                 self.con.execute(statement)

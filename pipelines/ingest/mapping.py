@@ -31,8 +31,14 @@ KINDS = ("activity_events", "activity_counts", "activity_measures", "accounts", 
 OUTCOME_KINDS = ("binary", "amount", "count")
 DATE_ORDERS = ("mdy", "dmy")
 
-# Roles a column can play. Key roles appear at most once per file.
-KEY_ROLES = ("account_id", "activity_id", "activity_type", "date", "owner", "duration_minutes", "count", "event_id")
+# Roles a column can play. Key roles appear at most once per file. An account is named by its id
+# (account_id) or, as most CRM reports do, by its name (account_name: matched to the accounts
+# already loaded by name, ignoring case, spacing and punctuation). start_date and end_date say when
+# an account was a customer (a subscription's start and cancellation).
+KEY_ROLES = ("account_id", "account_name", "activity_id", "activity_type", "date", "owner", "duration_minutes",
+             "count", "event_id", "start_date", "end_date")
+ACCOUNT_ROLES = ("account_id", "account_name")
+DURATION_UNITS = ("minutes", "seconds", "milliseconds", "hms")  # hms: 1:05:30 or 4:35 (minutes:seconds)
 VALUE_ROLES = ("activity", "measure", "outcome", "attribute")
 ROLES = KEY_ROLES + VALUE_ROLES + ("ignore",)
 
@@ -55,6 +61,7 @@ class ColumnSpec:
     blank: list[str] | None = None
     decimal: str | None = None
     levels: dict[str, str] | None = None  # activity named by a text value: {value: activity name}; others are none
+    unit: str | None = None  # a duration's unit (DURATION_UNITS); minutes when not given
 
     def to_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -68,11 +75,16 @@ class Mapping:
     columns: list[ColumnSpec]
     row_event: dict | None = None  # {"outcome": "referrals"}: each row is one countable outcome event
     date_order: str | None = None  # "mdy" or "dmy" when slash dates are ambiguous
+    activity_label: str | None = None  # events with no type column: every row is one activity of this type
     notes: list[str] = field(default_factory=list)
 
     def role(self, role: str) -> ColumnSpec | None:
         """The column holding a key role, if any."""
         return next((c for c in self.columns if c.role == role), None)
+
+    def account(self) -> ColumnSpec | None:
+        """The column that says whose row it is: an account id, else an account name."""
+        return self.role("account_id") or self.role("account_name")
 
     def of_role(self, role: str) -> list[ColumnSpec]:
         """All columns of a value role, in file order."""
@@ -84,6 +96,8 @@ class Mapping:
             out["row_event"] = self.row_event
         if self.date_order:
             out["date_order"] = self.date_order
+        if self.activity_label:
+            out["activity_label"] = self.activity_label
         return out
 
     def dumps(self) -> str:
@@ -105,7 +119,8 @@ class Mapping:
             if unknown:
                 raise MappingError(f"mapping column '{raw['column']}': unknown key(s) {', '.join(sorted(unknown))}")
             cols.append(ColumnSpec(**raw))
-        mapping = cls(kind=kind, columns=cols, row_event=data.get("row_event"), date_order=data.get("date_order"))
+        mapping = cls(kind=kind, columns=cols, row_event=data.get("row_event"), date_order=data.get("date_order"),
+                      activity_label=data.get("activity_label"))
         mapping.validate()
         return mapping
 
@@ -139,6 +154,9 @@ class Mapping:
                     raise MappingError(f"column '{spec.column}': 'levels' maps text values to activity names, "
                                        "for an activity column")
                 spec.levels = {str(k).strip().lower(): str(v).strip() for k, v in spec.levels.items()}
+            if spec.unit is not None and (spec.role != "duration_minutes" or spec.unit not in DURATION_UNITS):
+                raise MappingError(f"column '{spec.column}': 'unit' is for a duration column, one of "
+                                   f"{', '.join(DURATION_UNITS)}")
             if spec.decimal not in (None, ".", ","):
                 raise MappingError(f"column '{spec.column}': decimal must be '.' or ','")
         for role in KEY_ROLES:
@@ -153,21 +171,33 @@ class Mapping:
                 raise MappingError(f"the mapping names column(s) not in the file: {', '.join(repr(m) for m in missing)}")
 
     def _validate_kind(self) -> None:
-        required = {
-            "activity_events": ("account_id", "activity_type", "date"),
-            "activity_counts": ("account_id",),
-        }.get(self.kind, ())
+        if self.role("account_id") and self.role("account_name"):
+            raise MappingError("a file names its accounts by id or by name, not both: give the name column the "
+                               "role 'attribute' (name 'account_name')")
+        if self.kind in ("activity_events", "activity_counts") and self.account() is None:
+            raise MappingError(f"an {self.kind} file needs a column with the role 'account_id' (or 'account_name')")
+        required = {"activity_events": ("date",)}.get(self.kind, ())
         for role in required:
             if self.role(role) is None:
                 raise MappingError(f"an {self.kind} file needs a column with the role '{role}'")
+        if self.kind == "activity_events" and not self.role("activity_type") and not (self.activity_label or "").strip():
+            raise MappingError("an activity_events file needs a column with the role 'activity_type', or an "
+                               "'activity_label' naming the one activity every row is (e.g. \"Support ticket\")")
         if self.kind == "activity_counts" and self.role("activity_type") and not self.role("count"):
             raise MappingError("a long activity_counts file needs a 'count' column beside its 'activity_type'")
         if self.kind not in ("activity_events",) and not self.role("activity_type"):
-            has_values = any(c.role in VALUE_ROLES for c in self.columns) or self.row_event
+            spans = self.role("start_date") or self.role("end_date")
+            has_values = any(c.role in VALUE_ROLES for c in self.columns) or self.row_event or spans
             if not has_values:
                 raise MappingError("the mapping gives no column anything to load (no activity, measure, outcome or attribute)")
-            if self.role("account_id") is None and self.role("date") is not None:
-                raise MappingError("dated rows need an account_id column to say whose they are")
+            if self.account() is None and self.role("date") is not None:
+                raise MappingError(NO_ACCOUNT_SERIES)
+
+
+# The one explanation of a dated table without an account column (payoff map, payoff ingest and the Data page).
+NO_ACCOUNT_SERIES = ("this table has dated rows but no account column, so it is one business-wide series; Payoff "
+                     "judges activities by comparing accounts over time and cannot judge a single series. Load the "
+                     "per-account export instead, or add a column naming the account of each row")
 
 
 def header_signature(header: list[str]) -> str:
@@ -237,4 +267,4 @@ def mapping_from_table(proposal: Mapping, table: pd.DataFrame) -> Mapping:
         else:
             columns.append(ColumnSpec(spec.column, role, name=name, outcome_kind=kind))
     return Mapping(proposal.kind, columns, row_event=proposal.row_event, date_order=proposal.date_order,
-                   notes=list(proposal.notes))
+                   activity_label=proposal.activity_label)

@@ -7,6 +7,7 @@ mapping is saved for the header set and reused (see mapping.py).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,11 @@ MEASURE_WORDS = re.compile(r"avg|average|mean|median|rate|score|csat|nps|satisfa
                            r"|sla|hours|hrs|pct|percent|ratio")
 AMOUNT_WORDS = re.compile(r"revenue|spend|sales|bookings|\barr\b|^arr|mrr|billing|billed|purchase_amount|order_value"
                           r"|amount|gmv|income|close_value|deal_value")
-COUNT_OUTCOME_WORDS = re.compile(r"referral|conversions|purchases|orders|wins|upsells|renewals")
+COUNT_OUTCOME_WORDS = re.compile(r"referral|conversions|purchases|orders|wins|upsells|renewals|prescriptions|scripts"
+                                 r"|(^|_)rx(_|$)|signups|sign_ups|new_customers|new_accounts|units_sold|deals_won")
+# A column named for an activity ('Sales Calls', 'Client Meetings') counts that activity, whatever the other words.
+ACTIVITY_NOUN_END = re.compile(r"(calls|meetings|e_?mails|visits|demos|reviews|qbrs|ebrs|trainings|webinars|tickets"
+                               r"|touches|touchpoints|sessions|tasks|workshops|messages|chats|contacts|activities)$")
 BINARY_OUTCOME_WORDS = re.compile(r"^y$|renew|churn|retain|retention|stayed|convert|won|win|subscribed|purchase|outcome"
                                   r"|target|label|status|result|deal_stage")
 RESPONSE_WORDS = re.compile(r"visit|conver|purchas|click|open|respon|signup|sign_up|churn|renew|won|win|subscri|^y$")
@@ -43,10 +48,15 @@ STANDARD_ATTRIBUTES = {
     "segment": re.compile(r"^(segment|customer_segment|account_segment|tier|account_tier)$"),
     "region": re.compile(r"^(region|territory|geo|sales_region)$"),
 }
+# Month names only: 'Rep 19', 'Tier 2', 'Team 14' and 'Physician 0001' are labels, not dates.
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
 DATE_VALUE_RE = re.compile(
-    r"^(\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}.*)?|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( .*)?"
-    r"|[A-Za-z]{3,9}[ -]\d{2,4}|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2}, \d{4}|\d{4}-?Q[1-4])$"
+    r"^(\d{4}-\d{1,2}(-\d{1,2})?([ T]\d{1,2}:\d{2}.*)?|\d{4}/\d{1,2}/\d{1,2}( .*)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}( .*)?"
+    rf"|{_MONTH}[ -]\d{{2,4}}|\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}( .*)?|{_MONTH} \d{{1,2}},? \d{{4}}( .*)?|\d{{4}}-?Q[1-4])$",
+    re.IGNORECASE,
 )
+HMS_RE = re.compile(r"^\d{1,3}:\d{2}(:\d{2})?(\.\d+)?$")  # a duration written 1:05:30 or 4:35
+ID_VALUE_RE = re.compile(r"^[^\s]*\d[^\s]*$")  # one token with a digit: ACC-00001, 0015g00000AbCdE, cus_N3x, 12345
 NUMBER_RE = re.compile(r"^\(?[-+]?\(?(\d{1,3}([,.' ]\d{3})+|\d+)([.,]\d+)?\)?$")
 CURRENCY_RE = re.compile(r"[$€£¥₹]|\b(usd|eur|gbp|chf)\b", re.IGNORECASE)
 DOMINANT_SHARE = 0.9  # share of non-empty values that must fit a type for the column to be that type
@@ -69,6 +79,10 @@ class Profile:
     share_date: float
     share_currency: float
     words: dict[str, int]
+    share_idlike: float = 0.0  # one token with a digit (an id), not a date
+    share_spaced: float = 0.0  # several words (a name)
+    share_hms: float = 0.0  # durations like 1:05:30
+    n_blank: int = 0  # blank cells among the rows looked at
 
     @property
     def numeric(self) -> bool:
@@ -102,7 +116,7 @@ def profile(values: list[str]) -> Profile:
     vals = [v.strip() for v in values if v and v.strip()]
     n = len(vals)
     if n == 0:
-        return Profile(0, 0, 0, 0, 0, 0, 0, {})
+        return Profile(0, 0, 0, 0, 0, 0, 0, {}, n_blank=len(values))
     nums = [_number(v) for v in vals]
     parsed = [x for x in nums if x is not None]
     words: dict[str, int] = {}
@@ -119,6 +133,10 @@ def profile(values: list[str]) -> Profile:
         share_date=sum(1 for v in vals if DATE_VALUE_RE.match(v) and _number(v) is None) / n,
         share_currency=sum(1 for v in vals if CURRENCY_RE.search(v)) / n,
         words=words,
+        share_idlike=sum(1 for v in vals if ID_VALUE_RE.match(v) and not DATE_VALUE_RE.match(v)) / n,
+        share_spaced=sum(1 for v in vals if " " in v and not DATE_VALUE_RE.match(v)) / n,
+        share_hms=sum(1 for v in vals if HMS_RE.match(v)) / n,
+        n_blank=len(values) - n,
     )
 
 
@@ -146,75 +164,324 @@ def header_values(header: list[str]) -> list[str]:
     return [h for h in header if DATE_VALUE_RE.match(h.strip()) or _number(h) is not None]
 
 
-def propose_mapping(source: Source, kind: str | None = None) -> Mapping:
-    """Propose how to read a file: its kind and each column's role, with notes on every guess."""
+@dataclass(frozen=True)
+class KnownAccounts:
+    """The accounts a database already holds: ids and names, both normalised (see account_key)."""
+
+    ids: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.ids or self.names)
+
+
+def account_key(text: str) -> str:
+    """How account names are compared: case, spacing, accents and punctuation do not count.
+
+    'O'Connell & Tanaka Pty. Ltd.' and 'oconnell & tanaka pty ltd' are one account. The SQL twin,
+    pf_account_key in sql/macros.sql, must agree (a test checks both on the same names).
+    """
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"[^a-z0-9]+", "", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+
+
+def header_key(header: str) -> str:
+    """A header as recognition reads it: snake_case, without Dynamics' '(Do Not Modify)' marker."""
+    return slug(re.sub(r"^\s*\(do not modify\)\s*", "", header, flags=re.IGNORECASE))
+
+
+# Key roles from header words, each with a score; values then confirm or veto (see _key_roles).
+# An optional entity prefix covers exports that name every column after its record ('Deal - Value').
+_ENTITY = r"(deal_|activity_|task_|opportunity_|ticket_|call_|event_|subscription_|engagement_|conversation_|cta_)?"
+ACCOUNT_ID_KEYS = [
+    (re.compile(rf"^{_ENTITY}(account|customer|client|company|organi[sz]ation|org|acct)_?(id|ids|number|no|num|key|code)$"
+                r"|^(account|customer|company)_external_id$|_account_id$|^(parent|referring)_account(_id)?$"), 10),
+]
+ACCOUNT_NAME_KEYS = [
+    (re.compile(rf"^{_ENTITY}(account|customer|client|company|organi[sz]ation|org)_?name$|^customer_company$"
+                r"|^associated_compan(y|ies)(_name)?$|^company_account$|^account_name_\w+$"), 9),
+    (re.compile(rf"^{_ENTITY}(account|customer|client|company|organi[sz]ation|org|regarding|related_to|parent_account)$"
+                r"|^(associated_company_primary|requester_organization|organization_name)$"), 8),
+]
+ACTIVITY_TYPE_KEYS = [
+    (re.compile(rf"^{_ENTITY}(activity_?|task_?|event_?|interaction_?|engagement_?|action_?|step_?|touch_?)"
+                r"(type|subtype|sub_type|category|kind|channel)$"), 10),
+    (re.compile(r"^(activity|channel|interaction|action|medium|touchpoint|type|subtype|category|kind)$"), 6),
+]
+ACTIVITY_ID_KEYS = [
+    (re.compile(rf"^{_ENTITY}(activity|task|event|interaction|touch|call|engagement|record|ticket|conversation|cta"
+                r"|meeting|email|message)_?(id|number|key|no|guid)$"), 10),
+    (re.compile(r"^(id|activity|record_id|object_id|uid|guid)$"), 6),
+]
+OWNER_KEYS = [
+    (re.compile(rf"^{_ENTITY}(owner|assigned|assigned_to|assigned_to_user|assignee|rep|sales_rep|user|agent|author"
+                r"|activity_owner|task_owner|call_owner|deal_owner|opportunity_owner|hubspot_owner|primary_user"
+                r"|account_owner|csm|account_manager|am|salesperson|sales_agent|sender|host|organizer|completed_by"
+                r"|owner_name|assigned_user|user_name)$"), 10),
+    (re.compile(r"^(created_by|creator)$"), 4),
+]
+DURATION_KEYS = [
+    (re.compile(rf"^{_ENTITY}(duration|call_duration|talk_time|call_length|length|meeting_duration|time_spent"
+                r"|handle_time|duration_min|duration_mins|duration_minutes|duration_seconds|duration_sec|duration_ms"
+                r"|minutes|mins|length_min|call_duration_in_seconds|duration_in_seconds|duration_in_minutes)"
+                r"(_min|_mins|_minutes|_sec|_secs|_seconds|_s|_ms|_milliseconds|_hh_mm_ss)?$"), 10),
+]
+# The date that places a row: a higher score wins; updated/modified dates never do.
+DATE_KEYS = [
+    (re.compile(r"^(activity_?date|date|occurred(_on|_at)?|completed(_date|_at|_on)?|activity_timestamp|timestamp"
+                rf"|{_ENTITY}(date|start_time|started|start|started_at|start_date|due_date|date_time|time)"
+                r"|call_start_time|call_date|meeting_date|event_date|sent_at|start_date_time|actual_end)$"), 10),
+    (re.compile(r"close|won_time|won_date|closed_won|renewal|period|month|week|quarter"), 9),
+    (re.compile(r"created|create_date|_at$|_on$|date|time"), 6),
+    (re.compile(r"modified|updated|last_|due_by|next_|expected|birth|_since$|current_period|trial_|billing_period"
+                r"|canceled|cancelled|ended|churn"), -20),
+]
+START_KEYS = [(re.compile(r"^(customer_since|start|start_date|started|started_at|start_utc|activated_at|activation_date"
+                          r"|contract_start(_date)?|subscription_start(_date)?|created_utc|created_at|created|signup_date"
+                          r"|became_customer(_date)?|first_purchase(_date)?|customer_start_date)$"), 10)]
+END_KEYS = [(re.compile(r"^(canceled_at|cancelled_at|canceled_at_utc|cancelled_at_utc|ended_at|ended_at_utc|end_date"
+                        r"|churn_date|churned_on|churned_at|cancellation_date|cancel_date|contract_end(_date)?"
+                        r"|customer_until|date_of_churn)$"), 10)]
+# Exports with no type column where each row is one activity: its name from the file's words.
+ROW_ACTIVITY_WORDS = (("ticket", "Support ticket"), ("conversation", "Support conversation"), ("cta", "CTA"),
+                      ("call", "Call"), ("meeting", "Meeting"), ("email", "Email"), ("visit", "Visit"))
+ACTIVITY_VALUE_SHARE = 0.5  # a plain 'Type' column is an activity type when half its values name activities
+UNIQUE_ID_SHARE = 0.95  # an activity id is (nearly) unique per row
+NAME_SPACED_SHARE = 0.3  # a column like 'Company' holds names (not ids) when this share of values has several words
+
+
+def propose_mapping(source: Source, kind: str | None = None, known: KnownAccounts | None = None) -> Mapping:
+    """Propose how to read a file: its kind and each column's role, with notes on every guess.
+
+    known: the accounts a database holds, so a column naming them (by id or name) is found by its values.
+    """
     if kind is not None and kind not in KINDS:
         raise MappingError(f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
-    keys = [slug(h) for h in source.header]
+    keys = [header_key(h) for h in source.header]
     profiles = [profile([row[i] if i < len(row) else "" for row in source.sample]) for i in range(len(keys))]
-    account = _first(keys, lambda k, p: bool(ACCOUNT_RE.search(k)) and "name" not in k, profiles)
-    date = _pick_date(keys, profiles)
-    atype = _first(keys, lambda k, p: bool(ACTIVITY_TYPE_RE.match(k)) and p.n_distinct <= FEW_DISTINCT
-                   and not p.numeric, profiles)
+    columns = [[row[i] if i < len(row) else "" for row in source.sample] for i in range(len(keys))]
+    account, account_role, name_col = _account_column(keys, profiles, columns, known or KnownAccounts())
+    date = _best(keys, profiles, DATE_KEYS, lambda p: p.datelike, exclude={account})
+    if date is None:
+        date = _pick_date(keys, profiles, exclude={account})
+    atype = _best(keys, profiles, ACTIVITY_TYPE_KEYS, _type_values_ok, exclude={account, date},
+                  veto=lambda i, sc: sc < 10 and _activity_value_share(profiles[i]) < ACTIVITY_VALUE_SHARE)
     count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.numeric, profiles)
-    event_layout = atype is not None and date is not None and account is not None
+    label = None
+    if atype is None and account is not None and date is not None and kind in (None, "activity_events"):
+        label = _row_activity(source, keys, profiles, exclude={account, date})
+    event_layout = (atype is not None or label is not None) and date is not None and account is not None
     if kind in ("activity_events", "activity_counts") and atype is not None or (kind is None and event_layout):
-        chosen = kind or ("activity_counts" if count_col is not None else "activity_events")
-        return _event_mapping(source, keys, profiles, chosen, account, date, atype, count_col)
-    return _role_mapping(source, keys, profiles, kind, account, date)
+        chosen = kind or ("activity_counts" if count_col is not None and atype is not None else "activity_events")
+        return _event_mapping(source, keys, profiles, chosen, account, account_role, date, atype, count_col, label,
+                              name_col)
+    return _role_mapping(source, keys, profiles, kind, account, account_role, date, name_col)
+
+
+def _score(key: str, patterns) -> int:
+    return max((score for pattern, score in patterns if pattern.search(key)), default=0)
+
+
+def _best(keys, profiles, patterns, values_ok, *, exclude=frozenset(), veto=None) -> int | None:
+    """The column whose header scores highest for a role among those whose values fit it."""
+    best, best_score = None, 0
+    for i, (key, prof) in enumerate(zip(keys, profiles)):
+        if i in exclude or prof.n == 0:
+            continue
+        sc = _score(key, patterns)
+        if sc <= 0 or not values_ok(prof) or (veto and veto(i, sc)):
+            continue
+        if sc > best_score:
+            best, best_score = i, sc
+    return best
+
+
+def _account_column(keys, profiles, columns, known: KnownAccounts) -> tuple[int | None, str | None, int | None]:
+    """(column, 'account_id' or 'account_name', a separate name column) for whose rows these are.
+
+    Headers propose; values decide: a column whose values are the database's account ids or names
+    wins, an id column beats a name column, and a name column is read by name.
+    """
+    found = []
+    for i, (key, prof) in enumerate(zip(keys, profiles)):
+        if prof.n == 0 or prof.datelike or (prof.numeric and prof.share_integer < DOMINANT_SHARE):
+            continue
+        id_score, name_score = _score(key, ACCOUNT_ID_KEYS), _score(key, ACCOUNT_NAME_KEYS)
+        if not (id_score or name_score):
+            continue
+        values = [v.strip() for v in columns[i] if v.strip()]
+        id_match = sum(1 for v in values if account_key(v) in known.ids) / len(values) if known else 0.0
+        name_match = sum(1 for v in values if account_key(v) in known.names) / len(values) if known else 0.0
+        spaced = prof.share_spaced >= NAME_SPACED_SHARE and id_match == 0
+        by_name = "name" in key or name_match > id_match or (not id_score and spaced)
+        role = "account_name" if by_name else "account_id"
+        score = max(id_score, name_score) + 20 * max(id_match, name_match) + (2 if role == "account_id" else 0)
+        found.append((score, -i, i, role))
+    if not found:
+        return None, None, None
+    found.sort(reverse=True)
+    _, _, best, role = found[0]
+    names = [i for _, _, i, r in found if r == "account_name" and i != best]
+    return best, role, (names[0] if role == "account_id" and names else None)
+
+
+def _type_values_ok(prof: Profile) -> bool:
+    return prof.n_distinct <= FEW_DISTINCT and not prof.numeric and not prof.datelike
+
+
+def _activity_value_share(prof: Profile) -> float:
+    """Share of a column's values that name an activity (call, e-mail, meeting...)."""
+    if not prof.words:
+        return 0.0
+    named = sum(n for w, n in prof.words.items() if ACTIVITY_WORDS.search(slug(w)) or w in ("note", "sms", "linkedin"))
+    return named / max(sum(prof.words.values()), 1)
+
+
+def _row_activity(source: Source, keys, profiles, exclude) -> str | None:
+    """The activity every row is, for exports with no type column (tickets, Gong calls): from the id
+    column's header or the file name."""
+    words = [k for i, k in enumerate(keys) if i not in exclude and _score(k, ACTIVITY_ID_KEYS) >= 10]
+    words.append(slug(Path(source.name).name.split(".")[0]))
+    for text in words:
+        for word, label in ROW_ACTIVITY_WORDS:
+            if re.search(rf"(^|_){word}s?(_|$)", text):
+                return label
+    return None
 
 
 def _first(keys, test, profiles) -> int | None:
     return next((i for i, (k, p) in enumerate(zip(keys, profiles)) if test(k, p)), None)
 
 
-def _pick_date(keys: list[str], profiles: list[Profile]) -> int | None:
+def _pick_date(keys: list[str], profiles: list[Profile], exclude=frozenset()) -> int | None:
     """The column that dates each row: date-like values, preferring a date-ish header."""
-    candidates = [i for i, p in enumerate(profiles) if p.datelike]
-    named = [i for i in candidates if DATE_WORD_RE.search(keys[i])]
+    candidates = [i for i, p in enumerate(profiles) if p.datelike and i not in exclude]
+    named = [i for i in candidates if DATE_WORD_RE.search(keys[i]) and _score(keys[i], DATE_KEYS) >= 0]
     return (named or candidates or [None])[0]
 
 
-def _event_mapping(source, keys, profiles, kind, account, date, atype, count_col) -> Mapping:
-    roles = {account: "account_id", date: "date", atype: "activity_type"}
+def _duration_unit(header: str, key: str, prof: Profile) -> tuple[str, str | None]:
+    """A duration column's unit from its header, else its values; with a note when guessed."""
+    if prof.share_hms >= DOMINANT_SHARE:
+        return "hms", None
+    if re.search(r"(^|_)(ms|millis|milliseconds)(_|$)", key):
+        return "milliseconds", None
+    if re.search(r"(^|_)(s|sec|secs|seconds)(_|$)", key):
+        return "seconds", None
+    if re.search(r"(^|_)(min|mins|minutes)(_|$)", key):
+        return "minutes", None
+    nums = sorted(x for x in (_number(v) for v in prof.words) if x is not None)
+    median = nums[len(nums) // 2] if nums else 0
+    unit = "milliseconds" if median >= 60_000 else "seconds" if median >= 180 else "minutes"
+    return unit, (f"'{header}' has no unit in its header: read as {unit} (typical value {median:g}); "
+                  "set the column's unit in the mapping if that is wrong")
+
+
+def role_notes(mapping: Mapping) -> list[str]:
+    """Notes that follow from a mapping's key roles, whoever chose them (recomputed after an edit)."""
+    notes = []
+    if mapping.kind == "activity_events" and not mapping.role("activity_id"):
+        notes.append("no activity id column: rows cannot be de-duplicated across overlapping exports")
+    if mapping.kind == "activity_events" and mapping.activity_label and not mapping.role("activity_type"):
+        notes.append(f"no activity type column: every row is read as one '{mapping.activity_label}'")
+    if mapping.role("account_name"):
+        notes.append(f"accounts are named, not numbered: '{mapping.role('account_name').column}' is matched to the "
+                     "accounts already loaded by name (ignoring case, spacing and punctuation)")
+    return notes
+
+
+def _event_mapping(source, keys, profiles, kind, account, account_role, date, atype, count_col, label,
+                   name_col) -> Mapping:
+    roles = {account: account_role, date: "date"}
+    if atype is not None:
+        roles[atype] = "activity_type"
+    units: dict[int, str] = {}
+    notes: list[str] = []
     if kind == "activity_counts" and count_col is not None:
         roles[count_col] = "count"
     else:
-        aid = _first(keys, lambda k, p: bool(ACTIVITY_ID_RE.match(k)) or (k == "id" and p.n_distinct >= 0.5 * p.n),
-                     profiles)
-        owner = _first(keys, lambda k, p: bool(OWNER_RE.match(k)), profiles)
-        duration = _first(keys, lambda k, p: bool(DURATION_RE.match(k)) and (p.numeric or p.n == 0), profiles)
+        taken = set(roles)
+        aid = _best(keys, profiles, ACTIVITY_ID_KEYS, lambda p: not p.datelike and p.share_spaced < 0.5,
+                    exclude=taken,  # a plain 'Id' must be unique; an 'Activity ID' may repeat (overlapping rows)
+                    veto=lambda i, sc: sc < 10 and profiles[i].n_distinct < UNIQUE_ID_SHARE * profiles[i].n)
+        owner = _best(keys, profiles, OWNER_KEYS, lambda p: not p.numeric and not p.datelike, exclude=taken | {aid})
+        duration = _best(keys, profiles, DURATION_KEYS, lambda p: p.numeric or p.share_hms >= DOMINANT_SHARE,
+                         exclude=taken | {aid, owner})
         for idx, role in ((aid, "activity_id"), (owner, "owner"), (duration, "duration_minutes")):
             if idx is not None and idx not in roles:
                 roles[idx] = role
-    columns = [ColumnSpec(h, roles.get(i, "ignore")) for i, h in enumerate(source.header)]
-    notes = []
-    if kind == "activity_events" and not any(c.role == "activity_id" for c in columns):
-        notes.append("no activity id column: rows cannot be de-duplicated across overlapping exports")
-    return Mapping(kind=kind, columns=columns, notes=notes)
+        if duration is not None:
+            unit, note = _duration_unit(source.header[duration], keys[duration], profiles[duration])
+            units[duration] = unit
+            if note:
+                notes.append(note)
+    columns = []
+    for i, h in enumerate(source.header):
+        if i in roles:
+            columns.append(ColumnSpec(h, roles[i], unit=units.get(i)))
+        elif i == name_col:
+            columns.append(ColumnSpec(h, "attribute", "account_name"))
+        else:
+            columns.append(ColumnSpec(h, "ignore"))
+    mapping = Mapping(kind=kind, columns=columns, activity_label=label if atype is None else None)
+    mapping.notes = notes + role_notes(mapping)
+    return mapping
 
 
-def _role_mapping(source, keys, profiles, kind, account, date) -> Mapping:
+SUBSCRIPTION_STATUS = {"active", "canceled", "cancelled", "non_renewing", "in_trial", "trialing", "past_due", "unpaid",
+                       "incomplete", "incomplete_expired", "paused", "future", "ended", "expired"}
+
+
+def _end_column(keys, profiles, exclude) -> int | None:
+    """The column of the date a customer left: dates where it is filled, blank for those who stay."""
+    for i, key in enumerate(keys):
+        if i not in exclude and _score(key, END_KEYS) and (profiles[i].n == 0 or profiles[i].datelike):
+            return i
+    return None
+
+
+def _role_mapping(source, keys, profiles, kind, account, account_role, date, name_col) -> Mapping:
     """Per-account (and per-period) tables: every column is an attribute, activity, measure or outcome."""
     notes: list[str] = []
     columns: list[ColumnSpec] = []
+    taken = {account, date, name_col}
+    start = _best(keys, profiles, START_KEYS, lambda p: p.datelike, exclude=taken)
+    # a cancellation date is blank while the customer stays: only the dates it has are judged
+    end = _end_column(keys, profiles, exclude=taken | {start})
+    spans = start is not None or end is not None
+    if spans and date is not None and _score(keys[date], DATE_KEYS) < 9:
+        date = None  # a subscription list: its created date is when the customer started, not a period
     for i, (header, key, prof) in enumerate(zip(source.header, keys, profiles)):
         if i == account:
-            columns.append(ColumnSpec(header, "account_id"))
+            columns.append(ColumnSpec(header, account_role))
+        elif i == name_col:
+            columns.append(ColumnSpec(header, "attribute", "account_name"))
         elif i == date:
             columns.append(ColumnSpec(header, "date"))
+        elif i == start:
+            columns.append(ColumnSpec(header, "start_date"))
+        elif i == end:
+            columns.append(ColumnSpec(header, "end_date"))
+        elif spans and prof.words and set(prof.words) <= SUBSCRIPTION_STATUS:
+            columns.append(ColumnSpec(header, "ignore"))
+            notes.append(f"'{header}' repeats what the start and cancellation dates say: ignored (an account is a "
+                         "customer from its start to its cancellation)")
+        elif spans and prof.mostly_numbers and AMOUNT_WORDS.search(key) and date is None:
+            columns.append(ColumnSpec(header, "attribute", key))
+            notes.append(f"'{header}' is an amount with no period: kept as an account attribute (its size)")
         else:
             spec, note = _value_role(header, key, prof, kind, dated=date is not None)
             columns.append(spec)
             if note:
                 notes.append(note)
-    if account is None:
-        notes.append("no account id column found: each row is read as its own account")
     mapping = Mapping(kind=kind or "wide", columns=columns, notes=notes)
     if not any(c.role in ("activity", "measure", "outcome", "attribute") for c in columns):
         _as_row_events(mapping, source, keys, profiles, account, date)
     if kind is None:
         mapping.kind = _kind_from_roles(mapping)
+    if account is None and date is None:
+        mapping.notes.append("no account column found: each row is read as its own account")
+    mapping.notes += role_notes(mapping)
     return mapping
 
 
@@ -244,6 +511,8 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
         return ColumnSpec(header, "outcome", name, "binary", yes, no, blank or None), note
     # Header words decide a numeric role once most values are numbers, so that a bad cell is
     # rejected with its row and column when typed instead of turning the column into text.
+    if prof.mostly_whole and kind in (None, "wide", "activity_counts") and ACTIVITY_NOUN_END.search(key):
+        return ColumnSpec(header, "activity", key), None
     if prof.mostly_numbers and kind in (None, "outcomes", "wide") and AMOUNT_WORDS.search(key):
         return ColumnSpec(header, "outcome", key, "amount"), None
     if prof.mostly_whole and kind in (None, "outcomes", "wide") and COUNT_OUTCOME_WORDS.search(key):
@@ -330,7 +599,7 @@ def _kind_from_roles(mapping: Mapping) -> str:
     ):
         return "outcomes"
     value_roles = roles & {"activity", "measure", "outcome", "attribute"}
-    if value_roles == {"attribute"}:
+    if value_roles == {"attribute"} or not value_roles and roles & {"start_date", "end_date"}:
         return "accounts"
     if value_roles == {"activity"}:
         return "activity_counts"

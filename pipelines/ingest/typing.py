@@ -17,12 +17,14 @@ import duckdb
 # Every month-first format has its day-first twin, so a column both read alike is seen as ambiguous.
 DATE_FAMILIES: dict[str, list[str]] = {
     "iso": ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%SZ",
-            "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d"],
+            "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
+            "%Y-%m-%d %I:%M %p"],
     "mdy": ["%m/%d/%y", "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p",
             "%m/%d/%Y %I:%M:%S %p", "%m-%d-%Y"],
     "dmy": ["%d/%m/%y", "%d/%m/%Y", "%d.%m.%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
             "%d.%m.%Y %H:%M", "%d/%m/%Y %I:%M %p", "%d/%m/%Y %I:%M:%S %p"],
-    "named": ["%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y"],
+    "named": ["%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%d %B %Y", "%b %d %Y",
+              "%b %d, %Y %I:%M %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %H:%M", "%d %b %Y %H:%M", "%d-%b-%Y %H:%M"],
     "month": ["%Y-%m", "%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y/%m"],
 }
 DATE_EXAMPLES = {"iso": "2025-03-15", "mdy": "3/15/2025", "dmy": "15/03/2025", "named": "15 Mar 2025",
@@ -42,6 +44,7 @@ NUMBER_PATTERNS = {dec: rf"[-+]?({digits}){_EXPONENT}|\(({digits}){_EXPONENT}\)"
 PLAIN_PATTERNS = {".": r"[-+]?\d{1,15}(\.\d{1,15})?", ",": r"[-+]?\d{1,15}(,\d{1,15})?"}
 NUMBER_PARAMS = {"number_dot": NUMBER_PATTERNS["."], "number_comma": NUMBER_PATTERNS[","],
                  "plain_dot": PLAIN_PATTERNS["."], "plain_comma": PLAIN_PATTERNS[","]}  # bound, never spliced
+DURATION_SCALE = {"minutes": 1.0, "seconds": 1 / 60, "milliseconds": 1 / 60_000}  # to minutes
 MAX_EXACT_COUNT = 2**53  # a double holds every whole number up to this exactly; a bigger count is damage
 _COMMA_DECIMAL = re.compile(r"^[^,.]*\d[.\d]*,\d{1,2}\D*$|^\D*\d{1,3}(\.\d{3})+(,\d+)?\D*$")
 _DOT_DECIMAL = re.compile(r"^\D*\d{1,3}(,\d{3})+(\.\d+)?\D*$|^[^,]*\d\.\d+\D*$")
@@ -141,6 +144,19 @@ def _number_parts(raw: str, decimal: str) -> tuple[str, str, str]:
     return "$number_comma", "$plain_comma", f"replace(trim({raw}), ',', '.')::double"
 
 
-def date_sql(raw: str) -> str:
-    """SQL for the date in a raw text column (a generated name), in the formats bound as $date_formats."""
-    return f"try_strptime(trim({raw}), $date_formats)::date"
+# A time zone after a clock time ('14:05:00 UTC', '14:05:00Z', '14:05:00+01:00'): the date is read as written
+# in that zone (the calendar day the export's user saw), so the zone itself is dropped before parsing.
+ZONE_PATTERN = r"(\d:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?)\s*\(?(UTC|GMT|Z|[+-]\d{2}:?\d{2}|[A-Z]{3,4})\)?$"
+
+
+def date_sql(raw: str, formats: str = "date_formats") -> str:
+    """SQL for the date in a raw text column (a generated name), in the formats bound as $<formats>."""
+    return f"try_strptime(regexp_replace(trim({raw}), $zone_pattern, '\\1'), ${formats})::date"
+
+
+def duration_sql(raw: str) -> str:
+    """SQL for minutes from a duration written h:mm:ss or m:ss (null when not in that form)."""
+    parts = f"list_transform(string_split(trim({raw}), ':'), lambda x: try_cast(x as double))"
+    return (f"(case when regexp_full_match(trim({raw}), '\\d{{1,3}}:\\d{{2}}(:\\d{{2}})?(\\.\\d+)?') then "
+            f"(case when len({parts}) = 3 then {parts}[1] * 60 + {parts}[2] + {parts}[3] / 60 "
+            f"else {parts}[1] + {parts}[2] / 60 end) end)")

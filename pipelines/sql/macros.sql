@@ -23,3 +23,8 @@ create or replace temp macro pf_number(s, dec) as (
 create or replace temp macro pf_failed(raw, parsed) as (
     raw is not null and trim(raw) <> '' and parsed is null
 );
+
+-- How account names are compared: case, spacing, accents and punctuation do not count
+-- ('O''Connell & Tanaka Pty. Ltd.' = 'oconnell & tanaka pty ltd'). Twin of recognize.account_key.
+create or replace temp macro pf_account_key(s) as
+    regexp_replace(lower(strip_accents(s)), '[^a-z0-9]+', '', 'g');

@@ -93,3 +93,18 @@ create table if not exists load_supersedes (
     load_id  integer primary key,
     n_rows   bigint not null
 );
+
+-- Rows set aside by a load: they parse but belong to no account (an open deal, an internal task) or
+-- name an account not loaded yet. Kept beside the rejected rows in load_rejects, with their reason;
+-- read = loaded + duplicate + rejected + set aside. Databases made before this column get it here.
+alter table loads add column if not exists rows_set_aside bigint default 0;
+
+-- When each account was a customer, as an export says it (a subscription's start and cancellation).
+-- Grain: one row per loaded source row; an account's span is read from every active load.
+create table if not exists raw_account_spans (
+    load_id     integer not null,
+    source_row  bigint not null,
+    account_id  varchar not null,
+    started_on  date,
+    ended_on    date
+);

@@ -272,9 +272,11 @@ def _cases() -> list[Case]:
     add(Case("missing_header_row", "activities_no_header.csv", ("missing header",), "refused",
              "".join(",".join(r) + "\n" for r in event_rows(30, "N")).encode(),
              row=1, words="is the header row missing?", subprocess=True))
-    add(Case("title_lines_above_the_header", "activities_report.csv", ("missing header",), "refused",
+    add(Case("title_lines_above_the_header", "activities_report.csv", ("missing header",), "loaded",
              ("Activities report\nGenerated 3/1/2025 by Laura Fischer\n\n" + table(EVENT_HEADER, ev)).encode(),
-             row=1, words="the table starts at row 4"))
+             counts=(40, 40, 0, 0), notes=("the table starts at row 4: 2 report line(s) above its header were skipped",),
+             checks=(Check(load_sql("raw_activity_events", "min(source_row), max(source_row)", order=None),
+                           [(5, 44)]),)))
     add(Case("header_missing_a_cell_for_every_row", "activities_short_header.csv", ("missing header",), "refused",
              (",".join(EVENT_HEADER[:-1]) + "\n" + "".join(",".join(r) + "\n" for r in ev)).encode(),
              row=2, words="this row has 7 fields where the header has 6"))
@@ -576,9 +578,12 @@ def _cases() -> list[Case]:
     add(Case("classic_mac_line_endings", "activities_mac.csv", (), "loaded",
              table(EVENT_HEADER, with_row(ev, 35, c2="13/45/2025"), newline="\r").encode(),
              counts=(40, 39, 0, 1), rejects=((37, "Date", "not a date like 3/15/2025"),)))
-    add(Case("report_footer_below_the_rows", "activities_footer.csv", (), "refused",
+    add(Case("report_footer_below_the_rows", "activities_footer.csv", (), "loaded",
              (table(EVENT_HEADER, ev) + '\n"Grand Totals (40 records)"\n').encode(),
-             row=43, words="this row has 1 fields where the header has 7"))
+             counts=(40, 40, 0, 0), notes=("1 report line(s) below the table, from row 43, were skipped",)))
+    add(Case("a_cut_last_row_is_not_a_footer", "activities_cut.csv", (), "refused",
+             (table(EVENT_HEADER, ev) + "A-99999\n").encode(),
+             row=42, words="this row has 1 fields where the header has 7"))
     add(Case("a_2_mb_note_in_the_first_data_row", "activities_long_note.csv", (), "loaded",
              writer=write_long_note_in_row(2, 2 << 20), counts=(10, 10, 0, 0),
              checks=(Check(load_sql("raw_activity_events", "count(*)", order=None), [(10,)]),)))

@@ -46,7 +46,7 @@ BAD_FILES = {
         {"mapping": REVENUE_MAPPING}, 1, None, "the mapping names column(s) not in the file: 'Revenue'"),
     "events_without_account_column": (
         "calls.csv", b"Activity ID,Activity Type,Date,Rep\nT1,Call,2025-01-01,ann\nT2,Call,2025-01-02,bob\n",
-        {"kind": "activity_events"}, 1, None, "needs a column with the role 'account_id'"),
+        {"kind": "activity_events"}, 1, None, "needs a column with the role 'account_id' (or 'account_name')"),
     "unparseable_date_on_row_4": (
         "dates.csv", (HEADER + "T1,Call,2025-01-01,A1\nT2,Call,2025-01-02,A1\nT3,Call,2025-13-45,A1\n"
                       "T4,Call,2025-01-04,A1\n").encode(),
@@ -109,7 +109,7 @@ def test_an_events_mapping_without_an_account_column_is_refused(seeded, write, s
     with pytest.raises(InputError) as err:
         ingest_file(seeded, write("events.csv", HEADER + GOOD_ROWS), mapping=mapping)
     assert str(err.value) == ("events.csv, row 1: an activity_events file needs a column with the role "
-                              "'account_id'")
+                              "'account_id' (or 'account_name')")
     assert snapshot(seeded) == before
 
 

@@ -31,7 +31,7 @@ def test_bank_marketing_is_recognised_as_one_row_per_client(relative, datasets):
     by_column = {c.column: c for c in mapping.columns}
     assert mapping.kind == "wide"
     assert mapping.role("account_id") is None and mapping.role("date") is None
-    assert "no account id column found: each row is read as its own account" in mapping.notes
+    assert "no account column found: each row is read as its own account" in mapping.notes
     y = by_column["y"]
     assert (y.role, y.outcome_kind, y.yes, y.no) == ("outcome", "binary", ["yes"], ["no"])
     assert (by_column["campaign"].role, by_column["campaign"].name) == ("activity", "campaign")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipelines.db import connect, sql_text
 from pipelines.ingest import ingest_file
-from pipelines.ingest.typing import (DATE_FAMILIES, MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, choose_date_style,
+from pipelines.ingest.typing import (DATE_FAMILIES, MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, ZONE_PATTERN, choose_date_style,
                                      choose_decimal, date_sql, number_sql)
 
 PROPERTY = settings(max_examples=60, deadline=None, database=None)  # modest: many values go into each query
@@ -42,7 +42,7 @@ def parse_dates(con, texts: list[str], date_order: str | None = None):
                 {"v": texts})
     style = choose_date_style(con, "_dates", "c0", date_order)
     parsed = [r[0] for r in con.execute(f"select {date_sql('c0')} from _dates order by i",
-                                        {"date_formats": style.formats}).fetchall()]
+                                        {"date_formats": style.formats, "zone_pattern": ZONE_PATTERN}).fetchall()]
     return style, parsed
 
 

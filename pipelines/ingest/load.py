@@ -256,6 +256,8 @@ class _LoadPlan:
                         "generate_subscripts($lines, 1) + 1 as record", {"lines": lines})
             con.execute("update _src set source_row = _lines.line from _lines where _lines.record = _src.source_row")
             con.execute("drop table _lines")
+        if self.source.footer_line is not None:  # footer lines padded to the table's width parse as rows
+            con.execute("delete from _src where source_row >= $footer", {"footer": self.source.footer_line})
         self._drop_repeated_headers()
         self.rows_read = con.execute("select count(*) from _src").fetchone()[0]
         if self.rows_read == 0:
@@ -299,7 +301,7 @@ class _LoadPlan:
             out.append(f"$file_stem || '#' || source_row as {ref}")
         date = m.role("date")
         if date:
-            out.append(self._date_expr(date.column, required=True))
+            out.append(self._date_expr(date.column, required=not self._open_rows()))
         else:
             out.append("null::date as occurred_on")
         for role, alias in (("start_date", "started_on"), ("end_date", "ended_on")):
@@ -341,6 +343,10 @@ class _LoadPlan:
                 decimal = spec.decimal or choose_decimal(self._sample_values(spec.column))
                 out.append(f"{self._lookup(spec.column, c, number_sql('v', decimal))}.t as {alias}")
         return out
+
+    def _open_rows(self) -> bool:
+        """Whether undated rows are open (a deal still in the pipeline: a won/lost outcome with open stages)."""
+        return any(c.role == "outcome" and c.outcome_kind == "binary" and c.blank for c in self.mapping.columns)
 
     def _check(self, header: str, raw_col: str, reason_sql: str) -> None:
         """Register a reason expression: non-null on a row means that cell fails."""
@@ -472,6 +478,15 @@ class _LoadPlan:
         if n_blank:
             self.notes.append(f"{n_blank:,} row(s) name no account (open deals, internal tasks?): set aside as not "
                               "attributable, not counted as failures")
+        if m.role("date") and self._open_rows():
+            n_open = con.execute("""insert into _aside select source_row, $column, null, $reason from _typed
+                                    where occurred_on is null and source_row not in (select source_row from _bad)
+                                      and source_row not in (select source_row from _aside)""",
+                                 {"column": m.role("date").column,
+                                  "reason": SET_ASIDE + "no date: still open, no outcome yet"}).fetchone()[0]
+            if n_open:
+                self.notes.append(f"{n_open:,} row(s) have no '{m.role('date').column}' (still open, no outcome "
+                                  "yet): set aside")
         if m.role("account_name"):
             self._match_names(acc.column)
 

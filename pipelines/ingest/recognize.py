@@ -36,14 +36,22 @@ COUNT_OUTCOME_WORDS = re.compile(r"referral|conversions|purchases|orders|wins|up
                                  r"|(^|_)rx(_|$)|signups|sign_ups|new_customers|new_accounts|units_sold|deals_won")
 # A column named for an activity ('Sales Calls', 'Client Meetings') counts that activity, whatever the other words.
 ACTIVITY_NOUN_END = re.compile(r"(calls|meetings|e_?mails|visits|demos|reviews|qbrs|ebrs|trainings|webinars|tickets"
-                               r"|touches|touchpoints|sessions|tasks|workshops|messages|chats|contacts|activities)$")
+                               r"|touches|touchpoints|sessions|tasks|workshops|messages|chats|contacts|activities"
+                               r"|notes)$")
 BINARY_OUTCOME_WORDS = re.compile(r"^y$|renew|churn|retain|retention|stayed|convert|won|win|subscribed|purchase|outcome"
                                   r"|target|label|status|result|deal_stage")
 RESPONSE_WORDS = re.compile(r"visit|conver|purchas|click|open|respon|signup|sign_up|churn|renew|won|win|subscri|^y$")
 EVENT_WORDS = re.compile(r"referral|lead|deal|renewal|purchase|order|signup|conversion")
-AFTER_OUTCOME_RE = re.compile(r"reason|churn_category|cancellation|lost_reason")
+AFTER_OUTCOME_RE = re.compile(r"reason|churn_category|cancellation|lost_reason|probability|forecast|expected_|est_"
+                              r"|estimated|weighted|won_time|lost_time|fiscal|(^|_)stage$|pipeline|lead_source|(^|_)cancel")
+# An amount with no period describes an account's size, not an outcome of the period (annual revenue, ARR).
+SIZE_WORDS = re.compile(r"annual_revenue|annual_recurring|(^|_)arr$|(^|_)mrr$|(^|_)acv$|annual_contract|employees"
+                        r"|headcount")
+# A deal stage: won and lost words among the pipeline's open stages (which are neither).
+STAGE_YES, STAGE_NO = re.compile(r"won|closed_won"), re.compile(r"lost|closed_lost")
 STANDARD_ATTRIBUTES = {
-    "owner": OWNER_RE,
+    "owner": re.compile(OWNER_RE.pattern + r"|^(opportunity|deal|company|task|call|activity|hubspot|ticket)_owner$"
+                        r"|^teammate_assigned$|^assigned_teammate$"),
     "team": re.compile(r"^(team|sales_team|pod|squad|manager_team)$"),
     "segment": re.compile(r"^(segment|customer_segment|account_segment|tier|account_tier)$"),
     "region": re.compile(r"^(region|territory|geo|sales_region)$"),
@@ -201,7 +209,8 @@ ACCOUNT_NAME_KEYS = [
     (re.compile(rf"^{_ENTITY}(account|customer|client|company|organi[sz]ation|org)_?name$|^customer_company$"
                 r"|^associated_compan(y|ies)(_name)?$|^company_account$|^account_name_\w+$"), 9),
     (re.compile(rf"^{_ENTITY}(account|customer|client|company|organi[sz]ation|org|regarding|related_to|parent_account)$"
-                r"|^(associated_company_primary|requester_organization|organization_name)$"), 8),
+                r"|^(associated_company_primary|requester_organization|organization_name|potential_customer"
+                r"|parent_customer)$"), 8),
 ]
 ACTIVITY_TYPE_KEYS = [
     (re.compile(rf"^{_ENTITY}(activity_?|task_?|event_?|interaction_?|engagement_?|action_?|step_?|touch_?)"
@@ -211,13 +220,13 @@ ACTIVITY_TYPE_KEYS = [
 ACTIVITY_ID_KEYS = [
     (re.compile(rf"^{_ENTITY}(activity|task|event|interaction|touch|call|engagement|record|ticket|conversation|cta"
                 r"|meeting|email|message)_?(id|number|key|no|guid)$"), 10),
-    (re.compile(r"^(id|activity|record_id|object_id|uid|guid)$"), 6),
+    (re.compile(r"^(id|activity|record_id|object_id|uid|guid|gsid)$"), 6),
 ]
 OWNER_KEYS = [
     (re.compile(rf"^{_ENTITY}(owner|assigned|assigned_to|assigned_to_user|assignee|rep|sales_rep|user|agent|author"
                 r"|activity_owner|task_owner|call_owner|deal_owner|opportunity_owner|hubspot_owner|primary_user"
                 r"|account_owner|csm|account_manager|am|salesperson|sales_agent|sender|host|organizer|completed_by"
-                r"|owner_name|assigned_user|user_name)$"), 10),
+                r"|owner_name|assigned_user|user_name|teammate_assigned|assigned_teammate|assigned_agent)$"), 10),
     (re.compile(r"^(created_by|creator)$"), 4),
 ]
 DURATION_KEYS = [
@@ -228,25 +237,33 @@ DURATION_KEYS = [
 ]
 # The date that places a row: a higher score wins; updated/modified dates never do.
 DATE_KEYS = [
-    (re.compile(r"^(activity_?date|date|occurred(_on|_at)?|completed(_date|_at|_on)?|activity_timestamp|timestamp"
+    (re.compile(r"^(completed(_date|_at|_on|_time)?|done_time|actual_end|end_time)$"), 11),
+    (re.compile(r"^(activity_?date|date|occurred(_on|_at)?|activity_timestamp|timestamp"
                 rf"|{_ENTITY}(date|start_time|started|start|started_at|start_date|due_date|date_time|time)"
-                r"|call_start_time|call_date|meeting_date|event_date|sent_at|start_date_time|actual_end)$"), 10),
-    (re.compile(r"close|won_time|won_date|closed_won|renewal|period|month|week|quarter"), 9),
+                r"|call_start_time|call_date|meeting_date|event_date|sent_at|start_date_time)$"), 10),
+    (re.compile(r"(^|_)due_date$"), 7),
+    (re.compile(r"close|won_date|closed_won|renewal|period|month|week|quarter"), 9),
     (re.compile(r"created|create_date|_at$|_on$|date|time"), 6),
     (re.compile(r"modified|updated|last_|due_by|next_|expected|birth|_since$|current_period|trial_|billing_period"
-                r"|canceled|cancelled|ended|churn"), -20),
+                r"|canceled|cancelled|ended|churn|won_time|lost_time|current_term"), -20),
 ]
-START_KEYS = [(re.compile(r"^(customer_since|start|start_date|started|started_at|start_utc|activated_at|activation_date"
-                          r"|contract_start(_date)?|subscription_start(_date)?|created_utc|created_at|created|signup_date"
-                          r"|became_customer(_date)?|first_purchase(_date)?|customer_start_date)$"), 10)]
-END_KEYS = [(re.compile(r"^(canceled_at|cancelled_at|canceled_at_utc|cancelled_at_utc|ended_at|ended_at_utc|end_date"
-                        r"|churn_date|churned_on|churned_at|cancellation_date|cancel_date|contract_end(_date)?"
-                        r"|customer_until|date_of_churn)$"), 10)]
+# In an activity export the activity's own date wins over a close or renewal date.
+EVENT_DATE_KEYS = [(p, 6 if p.pattern.startswith("close") else sc) for p, sc in DATE_KEYS]
+# A record's creation date in a list of accounts is not the period of anything.
+CREATION_DATE = re.compile(r"created|create_date|creation|last_activity")
+START_KEYS = [(re.compile(r"^(customer_since|start|start_date|started|started_at|activated_at|activation_date"
+                          r"|contract_start(_date)?|subscription_start(_date)?|signup_date|became_customer(_date)?"
+                          r"|first_purchase(_date)?|customer_start_date)(_utc)?$"), 10),
+              (re.compile(r"^(created|created_at|created_date|create_date)(_utc)?$"), 6)]
+END_KEYS = [(re.compile(r"^(ended_at|ended|end_date|churn_date|churned_on|churned_at|customer_until|date_of_churn)(_utc)?$"),
+             11),
+            (re.compile(r"^(canceled_at|cancelled_at|cancellation_date|cancel_date|contract_end(_date)?)(_utc)?$"), 10)]
 # Exports with no type column where each row is one activity: its name from the file's words.
 ROW_ACTIVITY_WORDS = (("ticket", "Support ticket"), ("conversation", "Support conversation"), ("cta", "CTA"),
-                      ("call", "Call"), ("meeting", "Meeting"), ("email", "Email"), ("visit", "Visit"))
+                      ("call", "Call"), ("meeting", "Meeting"), ("email", "Email"), ("visit", "Visit"), ("task", "Task"))
 ACTIVITY_VALUE_SHARE = 0.5  # a plain 'Type' column is an activity type when half its values name activities
 UNIQUE_ID_SHARE = 0.95  # an activity id is (nearly) unique per row
+KNOWN_MATCH_SHARE = 0.5  # a column whose values are mostly known accounts names them, whatever its header
 NAME_SPACED_SHARE = 0.3  # a column like 'Company' holds names (not ids) when this share of values has several words
 
 
@@ -264,13 +281,18 @@ def propose_mapping(source: Source, kind: str | None = None, known: KnownAccount
     date = _best(keys, profiles, DATE_KEYS, lambda p: p.datelike, exclude={account})
     if date is None:
         date = _pick_date(keys, profiles, exclude={account})
+    # support work (tickets, conversations) is one activity per row: its channel or category is not a type
+    support = _row_activity(source, keys, profiles, exclude={account}, support_only=True)
     atype = _best(keys, profiles, ACTIVITY_TYPE_KEYS, _type_values_ok, exclude={account, date},
-                  veto=lambda i, sc: sc < 10 and _activity_value_share(profiles[i]) < ACTIVITY_VALUE_SHARE)
+                  veto=lambda i, sc: sc < 10 and (support is not None
+                                                  or _activity_value_share(profiles[i]) < ACTIVITY_VALUE_SHARE))
     count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.numeric, profiles)
     label = None
     if atype is None and account is not None and date is not None and kind in (None, "activity_events"):
-        label = _row_activity(source, keys, profiles, exclude={account, date})
+        label = support or _row_activity(source, keys, profiles, exclude={account, date})
     event_layout = (atype is not None or label is not None) and date is not None and account is not None
+    if event_layout or kind in ("activity_events", "activity_counts"):  # an activity's own date, not a deal's close
+        date = _best(keys, profiles, EVENT_DATE_KEYS, lambda p: p.datelike, exclude={account, atype}) or date
     if kind in ("activity_events", "activity_counts") and atype is not None or (kind is None and event_layout):
         chosen = kind or ("activity_counts" if count_col is not None and atype is not None else "activity_events")
         return _event_mapping(source, keys, profiles, chosen, account, account_role, date, atype, count_col, label,
@@ -279,7 +301,9 @@ def propose_mapping(source: Source, kind: str | None = None, known: KnownAccount
 
 
 def _score(key: str, patterns) -> int:
-    return max((score for pattern, score in patterns if pattern.search(key)), default=0)
+    """A header's score for a role: its best pattern's, unless a negative pattern vetoes it."""
+    scores = [score for pattern, score in patterns if pattern.search(key)]
+    return min(scores) if any(sc < 0 for sc in scores) else max(scores, default=0)
 
 
 def _best(keys, profiles, patterns, values_ok, *, exclude=frozenset(), veto=None) -> int | None:
@@ -307,11 +331,11 @@ def _account_column(keys, profiles, columns, known: KnownAccounts) -> tuple[int 
         if prof.n == 0 or prof.datelike or (prof.numeric and prof.share_integer < DOMINANT_SHARE):
             continue
         id_score, name_score = _score(key, ACCOUNT_ID_KEYS), _score(key, ACCOUNT_NAME_KEYS)
-        if not (id_score or name_score):
-            continue
         values = [v.strip() for v in columns[i] if v.strip()]
         id_match = sum(1 for v in values if account_key(v) in known.ids) / len(values) if known else 0.0
         name_match = sum(1 for v in values if account_key(v) in known.names) / len(values) if known else 0.0
+        if not (id_score or name_score or max(id_match, name_match) >= KNOWN_MATCH_SHARE):
+            continue
         spaced = prof.share_spaced >= NAME_SPACED_SHARE and id_match == 0
         by_name = "name" in key or name_match > id_match or (not id_score and spaced)
         role = "account_name" if by_name else "account_id"
@@ -337,13 +361,15 @@ def _activity_value_share(prof: Profile) -> float:
     return named / max(sum(prof.words.values()), 1)
 
 
-def _row_activity(source: Source, keys, profiles, exclude) -> str | None:
+def _row_activity(source: Source, keys, profiles, exclude, *, support_only: bool = False) -> str | None:
     """The activity every row is, for exports with no type column (tickets, Gong calls): from the id
     column's header or the file name."""
     words = [k for i, k in enumerate(keys) if i not in exclude and _score(k, ACTIVITY_ID_KEYS) >= 10]
     words.append(slug(Path(source.name).name.split(".")[0]))
+    words += [k for i, k in enumerate(keys) if i not in exclude and re.search(r"(^|_)(ticket|conversation)(_|$)", k)]
+    pairs = ROW_ACTIVITY_WORDS[:2] if support_only else ROW_ACTIVITY_WORDS
     for text in words:
-        for word, label in ROW_ACTIVITY_WORDS:
+        for word, label in pairs:
             if re.search(rf"(^|_){word}s?(_|$)", text):
                 return label
     return None
@@ -434,23 +460,27 @@ SUBSCRIPTION_STATUS = {"active", "canceled", "cancelled", "non_renewing", "in_tr
 
 def _end_column(keys, profiles, exclude) -> int | None:
     """The column of the date a customer left: dates where it is filled, blank for those who stay."""
-    for i, key in enumerate(keys):
-        if i not in exclude and _score(key, END_KEYS) and (profiles[i].n == 0 or profiles[i].datelike):
-            return i
-    return None
+    scored = [(_score(key, END_KEYS), -i, i) for i, key in enumerate(keys)
+              if i not in exclude and _score(key, END_KEYS) > 0 and (profiles[i].n == 0 or profiles[i].datelike)]
+    return max(scored)[2] if scored else None
 
 
 def _role_mapping(source, keys, profiles, kind, account, account_role, date, name_col) -> Mapping:
     """Per-account (and per-period) tables: every column is an attribute, activity, measure or outcome."""
     notes: list[str] = []
     columns: list[ColumnSpec] = []
-    taken = {account, date, name_col}
-    start = _best(keys, profiles, START_KEYS, lambda p: p.datelike, exclude=taken)
     # a cancellation date is blank while the customer stays: only the dates it has are judged
-    end = _end_column(keys, profiles, exclude=taken | {start})
-    spans = start is not None or end is not None
-    if spans and date is not None and _score(keys[date], DATE_KEYS) < 9:
+    end = _end_column(keys, profiles, exclude={account, name_col, date})
+    if end is not None and date is not None and _score(keys[date], DATE_KEYS) < 9:
         date = None  # a subscription list: its created date is when the customer started, not a period
+    start = _best(keys, profiles, START_KEYS, lambda p: p.datelike, exclude={account, name_col, date, end})
+    if start is not None and end is None and (date is not None or _score(keys[start], START_KEYS) < 10):
+        start = None  # a deal's or record's created date is not the start of a customer's life
+    spans = start is not None or end is not None
+    per_account = account is not None and profiles[account].n_distinct == profiles[account].n
+    if date is not None and per_account and CREATION_DATE.search(keys[date]):
+        notes.append(f"'{source.header[date]}' is when each record was made, not a period: ignored")
+        date = None  # a list of accounts: one row each, dated by when the record was created
     for i, (header, key, prof) in enumerate(zip(source.header, keys, profiles)):
         if i == account:
             columns.append(ColumnSpec(header, account_role))
@@ -489,8 +519,20 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
     """The role of one non-key column from its header words and values."""
     if prof.n == 0:
         return ColumnSpec(header, "ignore"), f"'{header}' is empty in the rows looked at: ignored"
+    stage = _stage_words(prof)
+    if stage and kind in (None, "outcomes", "wide"):
+        yes, no, open_ = stage
+        return (ColumnSpec(header, "outcome", _binary_name(key, ["won"]), "binary", yes, no, open_ or None),
+                f"'{header}': won and lost deals are the outcome; open stages ({', '.join(open_[:3])}"
+                f"{', ...' if len(open_) > 3 else ''}) are no outcome yet")
     if AFTER_OUTCOME_RE.search(key):
         return ColumnSpec(header, "ignore"), f"'{header}' describes an outcome after the fact: ignored"
+    if key.endswith("_id") or key in ("id", "record_id", "gsid"):
+        return ColumnSpec(header, "ignore"), None
+    if prof.datelike:
+        return ColumnSpec(header, "ignore"), f"'{header}' is another date: ignored (the row is dated by one column)"
+    if not dated and prof.mostly_numbers and SIZE_WORDS.search(key):
+        return ColumnSpec(header, "attribute", key), None
     if DURATION_RE.match(key) and prof.numeric:
         return (ColumnSpec(header, "measure", key),
                 f"'{header}' is measured during the activity, so it is kept as a measure, not a control")
@@ -563,6 +605,17 @@ def _binary_words(prof: Profile) -> tuple[list[str], list[str], list[str], bool]
         return None
     specific = any(w not in ("yes", "y", "no", "n", "true", "false", "t", "f", "1", "0") for w in yes + no)
     return yes, no, other, specific
+
+
+def _stage_words(prof: Profile) -> tuple[list[str], list[str], list[str]] | None:
+    """(won words, lost words, open stages) when a column reads as a deal's stage or status."""
+    if not prof.words or len(prof.words) > FEW_DISTINCT or prof.numeric:
+        return None
+    yes = [w for w in prof.words if STAGE_YES.search(slug(w)) and not STAGE_NO.search(slug(w))]
+    no = [w for w in prof.words if STAGE_NO.search(slug(w))]
+    if not yes or not no:
+        return None
+    return yes, no, sorted(w for w in prof.words if w not in yes and w not in no)
 
 
 def _binary_name(key: str, yes: list[str]) -> str:

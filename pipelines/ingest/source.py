@@ -362,8 +362,10 @@ def _table_start(text: str) -> tuple[int, str | None]:
     """
     lines = text.splitlines()
     for start in range(0, min(TITLE_LINES, max(len(lines) - 1, 0)) + 1):
-        if start and not lines[start].strip():
-            continue
+        cells = next(_csv_reader([lines[start]], "\t" if "\t" in lines[start] else ","), []) if lines else []
+        if not lines[start].strip() or (sum(1 for c in cells if c.strip()) < 2 and ";" not in lines[start]
+                                        and "|" not in lines[start]):
+            continue  # a blank line, or a title padded with commas (Excel saves a report's lines so)
         delimiter = _detect_delimiter("\n".join(lines[start:]), min_agree=0.9 if start else 0.0)
         if delimiter is not None:
             return start, delimiter
@@ -391,21 +393,28 @@ def _footer(scan: _Scan, encoding: str, delimiter: str, width: int) -> tuple[lis
             cells = next(_csv_reader([line], delimiter))
         except (csv.Error, StopIteration):
             break
-        if len(cells) >= width or sum(1 for c in cells if c.strip()) > 2:
+        filled = sum(1 for c in cells if c.strip())
+        # Excel pads a saved report's lines with commas; an unquoted comma splits a copyright line in two
+        if filled > 2 or (len(cells) >= width and filled > 1 and not FOOTER_WORDS.search(line)):
             break
         found.append(" ".join(c.strip() for c in cells if c.strip()))
     found.reverse()
     words = [line for line in found if line]
     if not words or not any(FOOTER_WORDS.search(line) for line in words):
         return [], None
-    while found and not found[0]:
-        found.pop(0)
+    while found and not found[0] and not _padded(lines[len(lines) - len(found)]):
+        found.pop(0)  # a truly blank line is skipped by the reader anyway; a padded one (',,,,') would be a row
     first_line = scan.n_lines + (0 if trailing_break else 1) - len(found) + 1
     return words, first_line
 
 
+def _padded(line: str) -> bool:
+    return bool(line.strip())
+
+
 def _is_footer_row(row: list[str], width: int) -> bool:
-    return len(row) < width and sum(1 for c in row if c.strip()) <= 2
+    filled = sum(1 for c in row if c.strip())
+    return (len(row) < width and filled <= 2) or filled <= 1
 
 
 def _quoted(lines: list[str], shown: int = 2) -> str:

@@ -597,8 +597,8 @@ def hubspot_companies_export() -> CrmExport:
         header=header, rows=rows, kind="accounts",
         roles={"account_id": "Company name", "owner": "Company owner"},
         values={"Record ID": ("ignore",), "Industry": ("attribute",), "Number of Employees": ("attribute",),
-                "Lifecycle Stage": ("attribute",), "Country/Region": ("attribute",), "Create Date": ("ignore",),
-                "Last Activity Date": ("ignore",), "Company Domain Name": ("ignore",)},
+                "Lifecycle Stage": ("ignore",), "Country/Region": ("attribute",), "Create Date": ("ignore",),
+                "Last Activity Date": ("ignore",)},  # a lifecycle stage is where the customer got to: after the fact
         n_unknown_account=unknown)
 
 
@@ -759,7 +759,7 @@ def dynamics_opportunities_export() -> CrmExport:
         values={"Status": ("outcome", "binary"), "Actual Revenue": ("outcome", "amount"), "Est. Revenue": ("ignore",),
                 "Status Reason": ("ignore",), "(Do Not Modify) Row Checksum": ("ignore",),
                 "(Do Not Modify) Modified On": ("ignore",), "(Do Not Modify) Opportunity": ("ignore",),
-                "Topic": ("ignore",)},
+                },
         n_no_account=blank, n_unknown_account=unknown)
 
 
@@ -1127,7 +1127,7 @@ def intercom_conversations_export() -> CrmExport:
         header=header, rows=rows, kind="activity_events",
         roles={"account_id": "Company ID", "date": "Created at", "activity_id": "Conversation ID",
                "owner": "Teammate assigned"},
-        values={"Company name": ("ignore",), "Channel": ("ignore",), "State": ("ignore",), "Tags": ("ignore",)},
+        values={"Company name": ("attribute",), "Channel": ("ignore",), "State": ("ignore",), "Tags": ("ignore",)},
         activity_label="Support conversation", n_no_account=blank, n_unknown_account=unknown)
 
 
@@ -1205,9 +1205,11 @@ def gainsight_ctas_export() -> CrmExport:
     return CrmExport(
         system="Gainsight", name="gainsight_ctas_export", file_name="CTA_Export_2025-12-01.csv",
         header=header, rows=rows, kind="activity_events",
-        roles={"account_id": "Company", "date": "Created Date", "activity_type": "Type", "activity_id": "Gsid",
-               "owner": "Owner"},
-        values={"Name": ("ignore",), "Reason": ("ignore",), "Status": ("ignore",), "Due Date": ("ignore",),
+        # A CTA's Type (Risk, Expansion, Lifecycle) is why it was opened, not a kind of work: every row is one
+        # CTA, dated by when it is due (as tasks are in Salesforce, Zoho and Pipedrive).
+        roles={"account_id": "Company", "date": "Due Date", "activity_id": "Gsid", "owner": "Owner"},
+        activity_label="CTA",
+        values={"Name": ("ignore",), "Reason": ("ignore",), "Status": ("ignore",), "Created Date": ("ignore",),
                 "Closed Date": ("ignore",)},
         n_unknown_account=unknown)
 
@@ -1257,10 +1259,11 @@ def gainsight_company_scorecard() -> CrmExport:
                      f"{rng.uniform(4, 10):.1f}" if rng.random() < 0.85 else "", str(users)])
     return CrmExport(
         system="Gainsight", name="gainsight_company_scorecard", file_name="Company_Scorecard_2025-12-01.csv",
-        header=header, rows=rows, kind="wide",
+        # Undated scores are a snapshot of each company: attributes, not measures of a period.
+        header=header, rows=rows, kind="accounts",
         roles={"account_id": "Company Name", "owner": "CSM"},
-        values={"Stage": ("attribute",), "ARR": ("attribute",), "Overall Score": ("measure",), "NPS": ("measure",),
-                "Active Users (Last 30 Days)": ("measure",)},
+        values={"Stage": ("ignore",), "ARR": ("attribute",), "Overall Score": ("attribute",), "NPS": ("attribute",),
+                "Active Users (Last 30 Days)": ("attribute",)},
         n_unknown_account=unknown)
 
 
@@ -1286,7 +1289,7 @@ def churnzero_churnscores() -> CrmExport:
         system="ChurnZero", name="churnzero_churnscores", file_name="ChurnScore_History_2025-12-31.csv",
         header=header, rows=rows, kind="activity_measures",
         roles={"account_id": "Account External ID", "date": "Date"},
-        values={"ChurnScore": ("measure",), "ChurnScore Change": ("ignore",), "Account Name": ("ignore",)},
+        values={"ChurnScore": ("measure",), "ChurnScore Change": ("measure",), "Account Name": ("attribute",)},
         n_unknown_account=3)
 
 
@@ -1398,7 +1401,7 @@ def stripe_subscriptions_metadata() -> CrmExport:
         roles={"account_id": "crm_account_id (metadata)", "start_date": "Start Date (UTC)",
                "end_date": "Ended At (UTC)"},
         values={"Status": ("ignore",), "Amount": ("attribute",), "Plan": ("attribute",), "id": ("ignore",),
-                "Customer ID": ("ignore",), "Customer Description": ("ignore",), "Canceled At (UTC)": ("ignore",),
+                "Customer ID": ("ignore",), "Customer Description": ("attribute",), "Canceled At (UTC)": ("ignore",),
                 "Current Period End (UTC)": ("ignore",)},
         n_no_account=blank, n_unknown_account=unknown)
 
@@ -1436,9 +1439,10 @@ def chargebee_subscriptions_export() -> CrmExport:
     return CrmExport(
         system="Chargebee", name="chargebee_subscriptions_export", file_name="Subscriptions.csv",
         header=header, rows=rows, kind="accounts",
-        roles={"account_id": "Customer Company", "start_date": "Created At", "end_date": "Cancelled At"},
-        values={"Status": ("ignore",), "MRR": ("attribute",), "Plan Id": ("attribute",),
-                "Activated At": ("ignore",), "Current Term End": ("ignore",), "Subscription Id": ("ignore",),
+        # Activated At is when the paid subscription began (after any trial): the customer's start.
+        roles={"account_id": "Customer Company", "start_date": "Activated At", "end_date": "Cancelled At"},
+        values={"Status": ("ignore",), "MRR": ("attribute",), "Plan Id": ("ignore",),
+                "Created At": ("ignore",), "Current Term End": ("ignore",), "Subscription Id": ("ignore",),
                 "Customer Id": ("ignore",), "Customer Email": ("ignore",)},
         n_unknown_account=unknown)
 

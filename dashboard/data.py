@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pipelines import summary
-from pipelines.append import rebuild_if_behind, refresh
+from pipelines import summary, workflow
+from pipelines.append import rebuild_if_behind
 from pipelines.build import build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, settings
 from pipelines.db import current_writer, opened
@@ -286,35 +286,28 @@ def _saved_upload(name: str, content: bytes, folder: str) -> Path:
 
 @_friendly("Reading the upload")
 def propose(name: str, content: bytes, kind: str | None = None):
-    """The recognised kind and mapping for an upload (the saved one for a known header set)."""
-    from pipelines.ingest import open_source, propose_mapping
-    from pipelines.ingest.mapping import saved_mapping
-
+    """How an upload would be read (workflow.propose: the same answer as `payoff map`)."""
     with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:
-        source = open_source(_saved_upload(name, content, folder), name)
-        mapping = None
-        if db_path().exists():
-            with _reader() as con:
-                mapping = saved_mapping(con, source.header)
-        if mapping is None or (kind and mapping.kind != kind):
-            mapping = propose_mapping(source, kind)
-        return source, mapping
+        path = _saved_upload(name, content, folder)
+        if not db_path().exists():
+            return workflow.propose(None, path, name=name, kind=kind)
+        with _reader() as con:
+            return workflow.propose(con, path, name=name, kind=kind)
 
 
 @_friendly("The load")
-def ingest(name: str, content: bytes, mapping=None, kind: str | None = None):
-    """Load one uploaded export and bring the panel up to date; returns the load report."""
-    from pipelines.ingest import ingest_file
-
+def ingest(name: str, content: bytes, mapping=None, kind: str | None = None, new_accounts: bool = False):
+    """Load one uploaded export and bring the panel up to date (workflow.load_files, as `payoff ingest`)."""
     with tempfile.TemporaryDirectory(prefix="payoff-upload-") as folder:
         path = _saved_upload(name, content, folder)
         with _writer(f"loading {Path(name).name}", _say_waiting) as con:
-            report = ingest_file(con, path, name=name, kind=kind, mapping=mapping,
-                                 archive_dir=settings().archive_dir)
-            if report.status == "loaded" or not panel_is_current(con):
-                refresh(con)
+            outcome = workflow.load_files(con, [path], names=[name], kind=kind, mapping=mapping,
+                                          archive_dir=settings().archive_dir, new_accounts=new_accounts)
     _clear_caches()
-    return report
+    result = outcome.loads[0]
+    if isinstance(result, workflow.Refusal):
+        raise PayoffError(result.error)
+    return result
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -337,15 +330,8 @@ def rebuild_panel() -> None:
 @_friendly("The undo")
 def undo(load_id: int) -> dict:
     """Undo one load and rebuild the panel."""
-    from pipelines.ingest import undo_load
-
     with _writer(f"undoing load {load_id}", _say_waiting) as con:
-        try:
-            done = undo_load(con, load_id)
-        except PayoffError:  # e.g. already undone: still mend a panel an interrupted undo left behind
-            rebuild_if_behind(con)
-            raise
-        build(con, built_grain(con) or DEFAULT_GRAIN)
+        done, _ = workflow.undo_and_rebuild(con, load_id)
     _clear_caches()
     return done
 

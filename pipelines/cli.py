@@ -15,14 +15,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.append import rebuild_if_behind, refresh
-from pipelines.build import build, panel_is_current
+from pipelines.build import build
 from pipelines.config import DEFAULT_GRAIN, GRAINS, PROJECT_ROOT, settings
 from pipelines.db import opened, write_lock
-from pipelines.errors import InputError, PayoffError
-from pipelines.ingest import Mapping, ingest_file, list_loads, open_source, propose_mapping, undo_load
+from pipelines.errors import PayoffError
+from pipelines.ingest import Mapping, list_loads
 from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
-from pipelines.ingest.mapping import KINDS, saved_mapping
+from pipelines.ingest.mapping import KINDS
+from pipelines.workflow import Refusal, load_files, propose, undo_and_rebuild
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
 # Browser uploads are held in the server's memory whole before loading; 200 MB covers a year of a
@@ -54,10 +54,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+DB_HELP = "database file (default: $PAYOFF_DB or data/payoff.duckdb)"
+
+
+class _Subcommands:
+    """add_parser with the options every command shares (--db)."""
+
+    def __init__(self, subparsers, common: argparse.ArgumentParser):
+        self.subparsers, self.common = subparsers, common
+
+    def add_parser(self, name: str, **kwargs) -> argparse.ArgumentParser:
+        return self.subparsers.add_parser(name, parents=[self.common], **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="payoff", description="See which sales and service activities pay off.")
-    parser.add_argument("--db", help="database file (default: $PAYOFF_DB or data/payoff.duckdb)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--db", help=DB_HELP)
+    # --db is taken before or after the command, as people type it ('payoff ingest --db x.duckdb FILE')
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    sub = _Subcommands(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"), common)
 
     p = sub.add_parser("demo", help="create a fresh database from the bundled sample exports")
     p.add_argument("--force", action="store_true", help="replace a database that holds other loads")
@@ -71,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rejects", type=float, default=MAX_REJECT_SHARE, metavar="SHARE",
                    help=f"refuse a file when more than this share of rows fail (default {MAX_REJECT_SHARE})")
     p.add_argument("--grain", choices=GRAINS, default=None, help="panel grain to rebuild at (default: as last built)")
+    p.add_argument("--new-accounts", action="store_true",
+                   help="create the accounts a file names that no load has yet (else their rows are set aside)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_ingest)
 
@@ -142,24 +160,17 @@ def cmd_demo(args) -> int:
 def cmd_ingest(args) -> int:
     cfg = settings(args.db)
     mapping = Mapping.load(args.mapping) if args.mapping else None
-    refused, reports = 0, []
     with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
-        for path in args.files:
-            try:
-                report = ingest_file(con, path, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
-                                     max_reject_share=args.max_rejects)
-            except InputError as exc:
-                refused += 1
-                reports.append({"file": exc.file, "status": "refused", "error": str(exc)})
-                if args.format == "table":
-                    print(f"refused {exc}", file=sys.stderr)
-                continue
-            reports.append(report.to_json())
-            if args.format == "table":
-                _print_report(report)
-        changed = any(r.get("status") == "loaded" for r in reports)
-        grain = args.grain or _current_grain(con)
-        result = refresh(con, grain) if changed or args.grain or not panel_is_current(con) else None
+        outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
+                             max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain)
+    reports = [r.to_json() for r in outcome.loads]
+    result = outcome.panel
+    if args.format == "table":
+        for r in outcome.loads:
+            if isinstance(r, Refusal):
+                print(f"refused {r.error}", file=sys.stderr)
+            else:
+                _print_report(r)
     if args.format == "json":
         panel = None if result is None else {"grain": result.grain, "accounts": result.n_accounts,
                                              "periods": result.n_periods, "appended": result.appended}
@@ -169,7 +180,7 @@ def cmd_ingest(args) -> int:
         print(f"panel {how}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
-    return 1 if refused else 0
+    return 1 if outcome.refused else 0
 
 
 def _say_waiting(what: str) -> None:
@@ -204,28 +215,25 @@ def _print_report(report) -> None:
         print(f"  ... all {report.rows_rejected:,} rejected rows: payoff rejects {report.load_id}")
 
 
-def _current_grain(con) -> str:
-    from pipelines.build import built_grain
-
-    return built_grain(con) or DEFAULT_GRAIN
-
-
 def cmd_map(args) -> int:
     cfg = settings(args.db)
-    source = open_source(args.file)
-    mapping = None
     if cfg.db_path.exists():
         with _reading(cfg.db_path) as con:
-            mapping = saved_mapping(con, source.header)
-    mapping = mapping if mapping and (args.kind in (None, mapping.kind)) else propose_mapping(source, args.kind)
+            proposal = propose(con, args.file, kind=args.kind)
+    else:
+        proposal = propose(None, args.file, kind=args.kind)
+    mapping = proposal.mapping
     text = mapping.dumps()
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         print(f"wrote {args.out} ({mapping.kind}, {len(mapping.columns)} columns)")
     else:
         print(text)
-    for note in mapping.notes:
+    for note in proposal.source.notes + mapping.notes:
         print(f"note: {note}", file=sys.stderr)
+    if proposal.problem:  # the same words `payoff ingest` refuses the file with
+        print(f"payoff: {proposal.source.name}, row 1: {proposal.problem}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -259,12 +267,7 @@ def cmd_rejects(args) -> int:
 
 def cmd_undo(args) -> int:
     with _writing(settings(args.db).db_path, f"undoing load {args.load_id}") as con:
-        try:
-            done = undo_load(con, args.load_id)
-        except PayoffError:  # e.g. already undone: still mend a panel an interrupted undo left behind
-            rebuild_if_behind(con)
-            raise
-        result = build(con, _current_grain(con))
+        done, result = undo_and_rebuild(con, args.load_id)
     print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
           f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")
     return 0

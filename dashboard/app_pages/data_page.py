@@ -6,10 +6,11 @@ import streamlit as st
 from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
+from pipelines.ingest.load import mapping_problem
 from pipelines.ingest.mapping import KINDS, OUTCOME_KINDS, ROLES, Mapping, mapping_from_table, mapping_table
 
 HISTORY_COLUMNS = ("load_id", "file_name", "kind", "status", "rows_read", "rows_loaded", "rows_duplicate",
-                   "rows_rejected", "loaded_at", "undone_at", "sha256")
+                   "rows_rejected", "rows_set_aside", "loaded_at", "undone_at", "sha256")
 PREVIEW_ROWS = 10  # rows of an upload shown before loading it
 HASH_CHARS = 12  # enough of a SHA-256 to tell files apart in a table
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -37,8 +38,9 @@ def _proposal(file_id: str, name: str, content: bytes, kind: str | None):
 
 def _load(file_id: str, name: str, content: bytes, mapping: Mapping) -> None:
     """Button callback: load one upload and keep the report (or the refusal) for the next run."""
+    new_accounts = bool(st.session_state.get(f"new_accounts_{file_id}"))
     try:
-        st.session_state["data_results"][file_id] = data.ingest(name, content, mapping)
+        st.session_state["data_results"][file_id] = data.ingest(name, content, mapping, new_accounts=new_accounts)
     except PayoffError as exc:
         st.session_state["data_results"][file_id] = exc
 
@@ -60,17 +62,19 @@ def show_report(report, version: str) -> None:
         return
     st.success(f"**{report.file}** loaded as load {report.load_id} ({report.kind.replace('_', ' ')}).",
                icon=":material/check_circle:")
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.rows_read:,}")
     cols[1].metric("Rows loaded", f"{report.rows_loaded:,}")
     cols[2].metric("Duplicate", f"{report.rows_duplicate:,}")
     cols[3].metric("Rejected", f"{report.rows_rejected:,}")
+    cols[4].metric("Set aside", f"{report.rows_set_aside:,}", help="Rows that belong to no account (open deals, "
+                   "internal tasks) or name an account not loaded yet; listed below with the rejected rows.")
     for line in report.duplicate_detail:
         st.markdown(f"- Duplicate rows: {line}")
     for note in report.notes:
         st.markdown(f"- {note}")
-    if report.rows_rejected:
-        st.markdown("**Rejected rows** (not loaded; fix them in the export and load it again)")
+    if report.rows_rejected or report.rows_set_aside:
+        st.markdown("**Rejected and set-aside rows** (not loaded; each with its reason)")
         rejected = data.rejects(version, report.load_id)
         st.dataframe(rejected, hide_index=True, width="stretch",
                      column_order=("row_number", "column_name", "value", "reason"), column_config={
@@ -91,14 +95,14 @@ def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
     if isinstance(proposal, PayoffError):
         st.error(str(proposal), icon=":material/error:")
         return
-    kind = st.selectbox("Kind of export", KINDS, index=KINDS.index(proposal[1].kind), key=f"kind_{fid}",
+    kind = st.selectbox("Kind of export", KINDS, index=KINDS.index(proposal.mapping.kind), key=f"kind_{fid}",
                         format_func=lambda k: k.replace("_", " ").capitalize())
-    if kind != proposal[1].kind:
+    if kind != proposal.mapping.kind:
         proposal = _proposal(fid, name, content, kind)
         if isinstance(proposal, PayoffError):
             st.error(str(proposal), icon=":material/error:")
             return
-    source, mapping = proposal
+    source, mapping = proposal.source, proposal.mapping
     earlier = history[(history["sha256"] == source.sha256) & history["undone_at"].isna()] \
         if not history.empty else history
     if not earlier.empty:
@@ -115,7 +119,7 @@ def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
                                     "outcome_kind": st.column_config.SelectboxColumn("Outcome kind",
                                                                                      options=OUTCOME_KINDS),
                                 })
-        for note in mapping.notes:
+        for note in source.notes + mapping.notes:
             st.caption(note)
     with right:
         st.markdown(f"**First rows** · {DELIMITERS.get(source.delimiter, repr(source.delimiter))}-separated, "
@@ -123,8 +127,15 @@ def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
         width = len(source.header)
         rows = [(list(r) + [""] * width)[:width] for r in source.sample[:PREVIEW_ROWS]]
         st.dataframe(pd.DataFrame(rows, columns=source.header), hide_index=True, width="stretch")
+    chosen = mapping_from_table(mapping, edited)
+    problem = mapping_problem(source, chosen)  # the words `payoff map` and `payoff ingest` use
+    if problem:
+        st.error(f"**{name}** cannot be loaded as mapped: {problem}", icon=":material/block:")
+    if chosen.role("account_name"):
+        st.checkbox("Add the accounts this file names for the first time", key=f"new_accounts_{fid}",
+                    help="Without this, rows naming an account no load has yet are set aside and listed.")
     st.button("Load", key=f"load_{fid}", type="primary", icon=":material/upload:", on_click=_load,
-              args=(fid, name, content, mapping_from_table(mapping, edited)))
+              args=(fid, name, content, chosen), disabled=problem is not None)
     if isinstance(result, PayoffError):
         st.error(str(result), icon=":material/error:")
 
@@ -164,6 +175,7 @@ def history_tab(history: pd.DataFrame) -> None:
         "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
         "rows_duplicate": st.column_config.NumberColumn("Duplicate", format="localized"),
         "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+        "rows_set_aside": st.column_config.NumberColumn("Set aside", format="localized"),
         "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="D MMM YYYY, HH:mm"),
         "undone_at": st.column_config.DatetimeColumn("Undone at", format="D MMM YYYY, HH:mm"),
     })

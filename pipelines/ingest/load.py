@@ -38,6 +38,7 @@ RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measur
               "raw_outcomes", "raw_account_spans")
 SET_ASIDE = "set aside: "  # the reason of a row kept out of the facts though it parsed (no account to belong to)
 NAMES_SHOWN = 3  # account names quoted in a note
+MISSING_HEADER_VALUES = 2  # header cells that read as dates or numbers: the first row is data, not names
 
 
 @dataclass
@@ -149,13 +150,15 @@ def proposed_mapping(con: duckdb.DuckDBPyConnection | None, source: Source, kind
 
 def mapping_problem(source: Source, mapping: Mapping) -> str | None:
     """Why a file cannot be loaded with this mapping, in the words every front door shows; None if it can."""
+    values = header_values(source.header)
+    hint = (f"row 1 holds values like {', '.join(repr(v) for v in values[:2])}: is the header row missing?"
+            if values else "")
     try:
         mapping.validate(source.header)
     except MappingError as exc:
-        values = header_values(source.header)
-        hint = (f"; row 1 holds values like {', '.join(repr(v) for v in values[:2])}: is the header row missing?"
-                if values else "")
-        return str(exc) + hint
+        return str(exc) + ("; " + hint if hint else "")
+    if len(values) >= MISSING_HEADER_VALUES:  # e.g. a date and an amount where names belong
+        return hint
     return None
 
 
@@ -761,7 +764,7 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
 def list_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load, newest first, with its counts and whether it was undone."""
     return con.execute("""select load_id, file_name, sha256, kind, rows_read, rows_loaded, rows_duplicate,
-                                 rows_rejected, loaded_at, undone_at
+                                 rows_rejected, coalesce(rows_set_aside, 0) as rows_set_aside, loaded_at, undone_at
                           from loads order by load_id desc""").df()
 
 

@@ -345,6 +345,8 @@ def _detect_delimiter(text: str, min_agree: float = 0.0) -> str | None:
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
+        while min_agree and len(rows) > 2 and len(rows[-1]) < width:
+            rows.pop()  # a report's footer lines below a short table do not speak against the table
         agree = sum(len(r) == width for r in rows) / len(rows)
         if agree < min_agree or (min_agree and len(rows) < 2):
             continue

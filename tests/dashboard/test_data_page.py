@@ -185,3 +185,36 @@ def test_undo_from_the_history_tab_marks_the_load_undone(demo_copy):
     failing = [e for e in at.expander if "Outcomes without activity history" in e.label]
     assert len(failing) == 1 and f"{expected:,} rows" in failing[0].label
     assert len(failing[0].dataframe[0].value) == expected
+
+
+SERIES = b"Week,Spend,Leads\n2025-01-06,100,4\n2025-01-13,120,5\n"
+SALESFORCE_REPORT = (b'"Activities Report"\r\n\r\nSubject,Task Subtype,Date,Account Name,Assigned\r\n'
+                     b"Call,Call,11/3/2025,O'Connell & Tanaka Pty. Ltd.,Rep 19\r\n"
+                     b"Mail,Email,11/4/2025,oconnell & tanaka pty ltd,Rep 19\r\n"
+                     b"Mail,Email,11/5/2025,Nobody Known Ltd,Rep 19\r\n"
+                     b'\r\n"Grand Totals (3 records)"\r\n"Copyright (c) 2000-2025 salesforce.com, inc."\r\n')
+
+
+def test_a_series_without_accounts_is_refused_with_the_words_of_the_command_line(demo_copy):
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("weekly.csv", SERIES, "text/csv")).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("this table has dated rows but no account column" in e for e in errors), errors
+    load = next(b for b in at.button if b.key and b.key.startswith("load_"))
+    assert load.disabled
+    assert len(_loads(demo_copy)) == 7  # the sample's loads only
+
+
+def test_a_salesforce_report_naming_accounts_loads_beside_the_sample(demo_copy):
+    at = _data_page()
+    at.file_uploader(key="upload").set_value(("report1764580467123.csv", SALESFORCE_REPORT, "text/csv")).run()
+    assert not at.exception
+    assert [c.key for c in at.checkbox if c.key and c.key.startswith("new_accounts_")]  # the analyst may agree
+    next(b for b in at.button if b.key and b.key.startswith("load_")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {k: _metrics(at)[k] for k in ("Rows read", "Rows loaded", "Set aside")} == {
+        "Rows read": "3", "Rows loaded": "2", "Set aside": "1"}
+    text = " ".join(m.value for m in at.markdown)
+    assert "1 account name(s) matched" in text and "not loaded yet ('Nobody Known Ltd')" in text
+    assert "below the table" in text

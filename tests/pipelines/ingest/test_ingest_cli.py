@@ -176,3 +176,44 @@ def test_ingest_json_output_is_valid_json_with_blank_rejected_cells(payoff, writ
     assert code == 0
     report = strict_json(out)["loads"][0]
     assert [(r["row_number"], r["value"]) for r in report["rejects"]] == [(5, None), (7, "2025-13-01")]
+
+
+SERIES = "Week,Spend,Leads\n2025-01-06,100,4\n2025-01-13,120,5\n"
+NAMED = ("Subject,Task Subtype,Date,Account Name\nCall,Call,2025-03-15,Acme Corp.\nCall,Call,2025-03-16,acme corp\n"
+         "Mail,Email,2025-03-16,Beta GmbH\nMail,Email,2025-03-17,\n")
+
+
+def test_db_is_taken_before_or_after_the_command(tmp_path, write, capsys, monkeypatch):
+    monkeypatch.delenv("PAYOFF_DB", raising=False)
+    db = tmp_path / "after.duckdb"
+    assert main(["ingest", "--db", str(db), str(write("ev1.csv", EV1))]) == 0
+    capsys.readouterr()
+    assert main(["loads", "--db", str(db), "--format", "json"]) == 0
+    assert [r["file_name"] for r in strict_json(capsys.readouterr().out)] == ["ev1.csv"]
+    monkeypatch.setenv("PAYOFF_DB", str(db))
+    assert main(["loads", "--format", "json"]) == 0
+    assert [r["file_name"] for r in strict_json(capsys.readouterr().out)] == ["ev1.csv"]
+
+
+def test_a_series_without_accounts_is_refused_in_the_same_words_by_map_and_ingest(payoff, write):
+    path = write("weekly.csv", SERIES)
+    map_code, _, map_err = payoff("map", path)
+    ingest_code, _, ingest_err = payoff("ingest", path)
+    reason = "weekly.csv, row 1: this table has dated rows but no account column"
+    assert (map_code, ingest_code) == (1, 1)
+    assert reason in map_err.splitlines()[-1] and reason in ingest_err.splitlines()[-1]
+    assert map_err.splitlines()[-1].split(": ", 1)[1] == ingest_err.splitlines()[-1].split("refused ", 1)[1]
+
+
+def test_named_accounts_are_matched_created_only_when_first_and_reported(payoff, write):
+    code, out, _ = payoff("ingest", write("named.csv", NAMED))
+    assert code == 0
+    # the first file to name accounts makes them; the two spellings of Acme are one account
+    assert "4 rows read, 3 loaded, 0 duplicate, 0 rejected, 1 set aside" in out
+    assert "2 new account(s) created ('Acme Corp.', 'Beta GmbH')" in out
+    later = NAMED.replace("Beta GmbH", "Gamma AG").replace("2025-03-1", "2025-04-1")
+    code, out, _ = payoff("ingest", write("named2.csv", later))
+    assert "1 set aside" not in out and "2 set aside" in out  # Gamma is not known, the blank row has no account
+    assert "1 account name(s) matched" in out and "1 row(s) name 1 account(s) not loaded yet ('Gamma AG')" in out
+    code, out, _ = payoff("ingest", "--new-accounts", write("named3.csv", later.replace("2025-04", "2025-05")))
+    assert "1 new account(s) created ('Gamma AG')" in out and "1 set aside" in out

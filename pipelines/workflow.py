@@ -1,0 +1,92 @@
+"""The load workflow both front doors call: propose a mapping, load files and refresh the panel, undo.
+
+`payoff map` / `payoff ingest` / `payoff undo` and the Data page's upload and undo buttons each
+call one function here, so the rule for choosing a mapping, when the panel is refreshed and how
+an undo is followed by a rebuild is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.append import rebuild_if_behind, refresh
+from pipelines.build import BuildResult, build, built_grain, panel_is_current
+from pipelines.config import DEFAULT_GRAIN
+from pipelines.errors import InputError, PayoffError
+from pipelines.ingest import Mapping, Source, ingest_file, open_source, undo_load
+from pipelines.ingest.load import MAX_REJECT_SHARE, LoadReport, mapping_problem, proposed_mapping
+
+
+@dataclass
+class Proposal:
+    """What Payoff would do with a file: its mapping, and why it would refuse it (None when it would load)."""
+
+    source: Source
+    mapping: Mapping
+    problem: str | None
+
+
+@dataclass
+class Refusal:
+    """A file refused whole, in the one line every front door prints."""
+
+    file: str
+    error: str
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "status": "refused", "error": self.error}
+
+
+@dataclass
+class LoadOutcome:
+    """What loading a batch of files did: a report or refusal per file, and the panel refresh (if any)."""
+
+    loads: list[LoadReport | Refusal] = field(default_factory=list)
+    panel: BuildResult | None = None
+
+    @property
+    def refused(self) -> list[Refusal]:
+        return [r for r in self.loads if isinstance(r, Refusal)]
+
+
+def propose(con: duckdb.DuckDBPyConnection | None, path: str | Path, *, name: str | None = None,
+            kind: str | None = None) -> Proposal:
+    """Open a file and say how it would be read (the saved mapping for its header set, else a proposal)."""
+    source = open_source(path, name)
+    mapping = proposed_mapping(con, source, kind)
+    return Proposal(source, mapping, mapping_problem(source, mapping))
+
+
+def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names: list[str] | None = None,
+               kind: str | None = None, mapping: Mapping | None = None, archive_dir: str | Path | None = None,
+               max_reject_share: float = MAX_REJECT_SHARE, new_accounts: bool = False,
+               grain: str | None = None) -> LoadOutcome:
+    """Load each file (each in its own transaction: a refused file changes nothing), then bring the
+    panel up to date once: appended where only new events came, rebuilt otherwise."""
+    outcome = LoadOutcome()
+    for i, path in enumerate(paths):
+        name = names[i] if names else None
+        try:
+            outcome.loads.append(ingest_file(con, path, name=name, kind=kind, mapping=mapping,
+                                             archive_dir=archive_dir, max_reject_share=max_reject_share,
+                                             new_accounts=new_accounts))
+        except InputError as exc:
+            outcome.loads.append(Refusal(exc.file, str(exc)))
+    changed = any(isinstance(r, LoadReport) and r.status == "loaded" for r in outcome.loads)
+    if changed or grain or not panel_is_current(con):
+        outcome.panel = refresh(con, grain)
+    return outcome
+
+
+def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[dict, BuildResult]:
+    """Undo one load and rebuild the panel at its grain; an undo that fails still mends a panel an
+    interrupted undo left behind."""
+    try:
+        done = undo_load(con, load_id)
+    except PayoffError:
+        rebuild_if_behind(con)
+        raise
+    return done, build(con, built_grain(con) or DEFAULT_GRAIN)

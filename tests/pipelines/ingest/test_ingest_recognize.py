@@ -114,3 +114,61 @@ def test_a_kind_given_by_the_user_overrides_recognition(kind, write):
     calls = mapping.columns[2]
     assert mapping.kind == kind
     assert calls.role == ("measure" if kind == "activity_measures" else "outcome")
+
+
+def test_labels_like_rep_19_are_never_dates(write):
+    text = ("Account ID,Owner,Tier,Team\n" + "".join(
+        f"A{i},Rep {i % 20},Tier {i % 3},Team {10 + i % 5}\n" for i in range(40)))
+    mapping = propose_mapping(open_source(write("accounts.csv", text)))
+    assert mapping.kind == "accounts" and mapping.role("date") is None
+    assert [(c.role, c.name) for c in mapping.columns[1:]] == [("attribute", "owner"), ("attribute", "segment"),
+                                                                ("attribute", "team")]
+
+
+def test_a_column_named_for_an_activity_is_an_activity_and_new_prescriptions_an_outcome(write):
+    text = ("Account ID,Month,Sales Calls,New Prescriptions\n"
+            + "".join(f"P{i % 7},2025-{1 + i % 12:02d},{i % 5},{i % 3}\n" for i in range(40)))
+    mapping = propose_mapping(open_source(write("rx.csv", text)))
+    assert [(c.role, c.outcome_kind) for c in mapping.columns[2:]] == [("activity", None), ("outcome", "count")]
+
+
+@pytest.mark.parametrize("header, values, unit", [
+    ("Call Duration (seconds)", ["95", "600", "30"], "seconds"),
+    ("Duration", ["0:04:35", "1:02:00", "0:00:40"], "hms"),
+    ("Call duration (ms)", ["95000", "600000", "30000"], "milliseconds"),
+    ("Duration (min)", ["5", "60", "1"], "minutes"),
+])
+def test_durations_carry_their_unit(header, values, unit, write, con):
+    rows = "".join(f"T{i},Call,2025-01-0{1 + i},A1,{v}\n" for i, v in enumerate(values))
+    path = write("calls.csv", f"Activity ID,Activity Type,Date,Account ID,{header}\n" + rows)
+    from pipelines.ingest import ingest_file
+    report = ingest_file(con, path)
+    assert report.mapping.role("duration_minutes").unit == unit
+    minutes = [r[0] for r in con.execute("select duration_minutes from raw_activity_events order by source_row")
+               .fetchall()]
+    expected = {"seconds": [95 / 60, 10, 0.5], "hms": [4 + 35 / 60, 62, 40 / 60], "milliseconds": [95 / 60, 10, 0.5],
+                "minutes": [5, 60, 1]}[unit]
+    assert minutes == pytest.approx(expected)
+
+
+def test_timestamps_with_zones_are_read_as_the_day_written(write, con):
+    from pipelines.ingest import ingest_file
+    text = ("Activity ID,Activity Type,Date,Account ID\nT1,Call,2025-03-04 23:05:00 UTC,A1\n"
+            "T2,Call,2025-03-05T14:05:00Z,A1\nT3,Call,2025-03-06T01:00:00.000+01:00,A1\n")
+    ingest_file(con, write("zones.csv", text))
+    days = [str(r[0]) for r in con.execute("select occurred_on from raw_activity_events order by source_row").fetchall()]
+    assert days == ["2025-03-04", "2025-03-05", "2025-03-06"]
+
+
+def test_a_saved_mapping_with_an_activity_id_does_not_say_there_is_none(write, con):
+    from pipelines.ingest import ingest_file
+    from pipelines.ingest.load import proposed_mapping
+    from pipelines.ingest.mapping import Mapping
+    text = "Record ID,Activity date,Associated Company,Activity type\nR1,2025-01-02,Acme,CALL\n"
+    mapping = Mapping.from_json({"kind": "activity_events", "columns": [
+        {"column": "Record ID", "role": "activity_id"}, {"column": "Activity date", "role": "date"},
+        {"column": "Associated Company", "role": "account_name"}, {"column": "Activity type", "role": "activity_type"}]})
+    ingest_file(con, write("a.csv", text), mapping=mapping)
+    again = proposed_mapping(con, open_source(write("b.csv", text.replace("R1", "R2"))))
+    assert again.role("activity_id").column == "Record ID"
+    assert not any("no activity id" in note for note in again.notes)

@@ -134,6 +134,8 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
     _update_panel(con, dated_keys, delta_keys, (span_lo, span_hi), (new_lo, new_hi))
     _update_activity_types(con)
     _update_activity_monthly(con, since)
+    # customer spans move with every new sign of life; one row per account, remade by the model itself
+    con.execute("create or replace table account_spans as " + model_sql("marts", "account_spans"))
     return True
 
 

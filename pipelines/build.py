@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.config import DEFAULT_GRAIN, GRAINS, PERIOD_STEPS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
+from pipelines.config import CUSTOMER_GRACE_DAYS, DEFAULT_GRAIN, GRAINS, PERIOD_STEPS, RETIRED_MODELS, SQL_MODELS, SQL_VIEWS
 from pipelines.db import SQL_DIR, quote_ident, sql_text
 from pipelines.errors import PayoffError
 
@@ -111,6 +111,7 @@ def set_grain(con: duckdb.DuckDBPyConnection, grain: str) -> None:
     """The grain the models read (payoff_grain), and one period at it (payoff_period_step)."""
     con.execute("set variable payoff_grain = ?", [grain])
     con.execute("set variable payoff_period_step = ?", [PERIOD_STEPS[grain]])
+    con.execute("set variable payoff_grace_days = ?", [CUSTOMER_GRACE_DAYS])
 
 
 def model_sql(layer: str, name: str) -> str:

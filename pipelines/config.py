@@ -11,6 +11,9 @@ SAMPLE_DATA_DIR = PROJECT_ROOT / "sample_data"
 DEFAULT_DB = Path("data") / "payoff.duckdb"
 GRAINS = ("week", "month", "quarter")
 PERIOD_STEPS = {"week": "7 days", "month": "1 month", "quarter": "3 months"}  # one period at each grain
+# An account with no sign of life (activity, outcome, amount) for this long before the data ends has left,
+# from its last sign; a shorter silence is a quiet customer. Three months: a quarter without a touch or a bill.
+CUSTOMER_GRACE_DAYS = 90
 DEFAULT_GRAIN = "month"
 
 
@@ -32,13 +35,13 @@ def settings(db: str | os.PathLike | None = None) -> Settings:
 # The SQL models in build order; each is one file under pipelines/sql/<layer>/<name>.sql.
 SQL_MODELS = {
     "staging": ["stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
-                "stg_outcomes"],
+                "stg_outcomes", "stg_account_spans"],
     "intermediate": ["int_periods_spanned", "int_activities_counted", "int_activity_labels", "int_activity_reach",
                      "int_accounts_unioned",
                      "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
                      "int_panel_values_unpivoted"],
     "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
-              "outcome_events"],
+              "outcome_events", "account_spans"],
 }
 # Models stored as views: cheap to read as they stand, so a table would only cost a copy.
 SQL_VIEWS = frozenset({"stg_activity_events", "int_panel_values_unpivoted"})

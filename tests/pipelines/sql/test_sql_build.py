@@ -22,12 +22,12 @@ D = date.fromisoformat
 # every model with an exact-row test in this folder; update when SQL_MODELS changes
 TESTED_MODELS = {
     "staging": {"stg_activity_superseded", "stg_activity_events", "stg_activity_counts", "stg_activity_measures", "stg_account_attributes",
-                "stg_outcomes"},
+                "stg_outcomes", "stg_account_spans"},
     "intermediate": {"int_periods_spanned", "int_accounts_unioned", "int_activities_counted", "int_activity_labels", "int_activity_reach",
                      "int_measures_averaged", "int_outcomes_aggregated",
                      "int_attributes_typed", "int_panel_values_unpivoted"},
     "marts": {"accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
-              "outcome_events"},
+              "outcome_events", "account_spans"},
 }
 BUILT_TABLES = [name for layer in ("intermediate", "marts") for name in SQL_MODELS[layer]] + ["build_info"]
 

@@ -316,3 +316,52 @@ def test_outcome_events_are_the_yes_no_events(outcome_mix, run, q):
         ("B", "renewed", D("2025-02-14"), 0.0),
         ("C", "renewed", None, 1.0),
     ])
+
+
+# -- account_spans ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lifetimes(load):
+    load("events.csv", "activity_events", """
+        Activity ID,Type,Date,Account
+        a1,Call,2025-01-05,A
+        a2,Call,2025-03-20,A
+        b1,Call,2025-02-10,B
+        b2,Call,2025-07-02,B
+        c1,Call,2025-03-03,C
+        c2,Call,2025-12-01,C
+        d1,Call,2025-01-02,D
+        d2,Call,2025-12-30,D
+        e1,Call,2025-02-02,E
+        """)
+    load("renewals.csv", "outcomes", """
+        Account,Date,Renewed
+        B,2025-06-15,no
+        D,2025-06-15,yes
+        """)
+    load("subscriptions.csv", "accounts", """
+        Account,Started,Ended
+        C,2025-02-01,
+        E,2024-12-01,2025-05-31
+        """, roles={"Started": {"role": "start_date"}, "Ended": {"role": "end_date"}})
+
+
+def test_stg_account_spans_are_the_declared_dates(lifetimes, run, q):
+    run()
+    assert q("select account_id, started_on, ended_on from stg_account_spans") == S([
+        ("C", D("2025-02-01"), None), ("E", D("2024-12-01"), D("2025-05-31"))])
+
+
+def test_account_spans_from_declared_dates_renewals_and_signs_of_life(lifetimes, run, q):
+    run()
+    assert q("select account_id, started_on, start_rule, ended_on, end_rule from account_spans") == S([
+        # quiet since March with the data running to December: left after its last sign of life
+        ("A", D("2025-01-01"), "first activity or outcome", D("2025-03-01"),
+         "no sign of life for 90 days before the data ends"),
+        # a 'no' renewal ends the span, whatever is logged after it (an exit call)
+        ("B", D("2025-02-01"), "first activity or outcome", D("2025-06-15"), "did not renew"),
+        ("C", D("2025-02-01"), "start date in an export", None, "still a customer"),
+        ("D", D("2025-01-01"), "first activity or outcome", None, "still a customer"),
+        ("E", D("2024-12-01"), "start date in an export", D("2025-05-31"), "end date in an export"),
+    ])

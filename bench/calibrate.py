@@ -1,0 +1,119 @@
+"""Calibration: how often would Payoff's verdicts be wrong in worlds with known truth?
+
+    python bench/calibrate.py [--worlds NAME ...] [--seeds N] [--out bench/results/calibration.md]
+
+Each world (bench/worlds.py) is written as CSV exports, loaded with the real `payoff ingest` and
+judged with the real `payoff drivers --format json`, as a customer would. Per world type and
+outcome it reports the share of no-effect activities called driver, saturated or negative, the
+share of worlds with any such false verdict, the power for the planted effect (found, with the
+right sign), and how often the 95% interval of the revenue effect covers the truth. Seeded: the
+same seeds give the same table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import worlds  # noqa: E402
+
+PAYOFF = Path(sys.executable).parent / "payoff"
+FALSE_VERDICTS = ("driver", "saturated", "negative")
+FOUND_VERDICTS = ("driver", "saturated")
+FILES = ("accounts.csv", "activities.csv", "revenue.csv", "referrals.csv", "renewals.csv")
+OUTCOMES = {"revenue": "revenue", "referrals": "referrals", "renewed": "renewed"}  # payoff's name -> truth's
+
+
+def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
+    """Simulate one world, load it and return {'truth': ..., 'drivers': payoff drivers JSON}."""
+    folder = workdir / f"{world.name}-{seed}"
+    truth = worlds.simulate(world, seed, folder)
+    db = folder / "payoff.duckdb"
+    subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES], "--format", "json"],
+                   check=True, capture_output=True, text=True)
+    done = subprocess.run([str(PAYOFF), "--db", str(db), "drivers", "--format", "json", "--no-validation"],
+                          check=True, capture_output=True, text=True)
+    return {"truth": truth, "drivers": json.loads(done.stdout)}
+
+
+def tally(results: list[dict]) -> dict:
+    """Per outcome: false verdicts among no-effect activities, worlds with any, power and coverage."""
+    out = defaultdict(lambda: {"null_tests": 0, "false": 0, "worlds": 0, "worlds_false": 0, "effect_tests": 0,
+                               "found": 0, "covered": 0, "coverage_tests": 0, "declined": 0})
+    for result in results:
+        truth = result["truth"]
+        for block in result["drivers"]["outcomes"]:
+            name = OUTCOMES.get(block["outcome"])
+            if name is None:
+                continue
+            row = out[name]
+            row["worlds"] += 1
+            any_false = False
+            for finding in block["activities"]:
+                label = finding["label"]
+                effect = truth.effects[name].get(label)
+                if effect is None:
+                    continue
+                verdict = finding["verdict"]
+                if verdict in ("not judged", "too few accounts to judge"):
+                    row["declined"] += 1
+                if effect == 0:
+                    row["null_tests"] += 1
+                    if verdict in FALSE_VERDICTS:
+                        row["false"] += 1
+                        any_false = True
+                else:
+                    row["effect_tests"] += 1
+                    est = (finding.get("effect") or {}).get("estimate")
+                    if verdict in FOUND_VERDICTS and est is not None and est > 0:
+                        row["found"] += 1
+                    if name == "revenue" and finding.get("effect") and finding["effect"].get("low") is not None:
+                        row["coverage_tests"] += 1
+                        row["covered"] += finding["effect"]["low"] <= effect <= finding["effect"]["high"]
+            row["worlds_false"] += any_false
+    return out
+
+
+def table(by_world: dict[str, dict]) -> str:
+    lines = ["| world | outcome | no-effect activities called driver/saturated/negative | worlds with any | "
+             "power for the planted effect | 95% interval covers the truth |", "|---|---|---|---|---|---|"]
+    for world, outcomes in by_world.items():
+        for outcome, r in sorted(outcomes.items()):
+            share = f"{r['false'] / r['null_tests']:.1%} ({r['false']}/{r['null_tests']})" if r["null_tests"] else "–"
+            worlds_any = f"{r['worlds_false'] / r['worlds']:.0%} ({r['worlds_false']}/{r['worlds']})"
+            power = f"{r['found'] / r['effect_tests']:.0%} ({r['found']}/{r['effect_tests']})" if r["effect_tests"] else "–"
+            cover = (f"{r['covered'] / r['coverage_tests']:.0%} ({r['covered']}/{r['coverage_tests']})"
+                     if r["coverage_tests"] else "–")
+            lines.append(f"| {world} | {outcome} | {share} | {worlds_any} | {power} | {cover} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worlds", nargs="+", default=list(worlds.WORLD_TYPES), choices=list(worlds.WORLD_TYPES))
+    parser.add_argument("--seeds", type=int, default=10, help="worlds per type (seeds 1..N)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.md")
+    args = parser.parse_args(argv)
+    by_world, started = {}, time.time()
+    with tempfile.TemporaryDirectory(prefix="payoff-calibrate-") as tmp:
+        for name in args.worlds:
+            results = [judge(worlds.WORLD_TYPES[name], seed, Path(tmp)) for seed in range(1, args.seeds + 1)]
+            by_world[name] = tally(results)
+            print(f"{name}: done ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
+    text = (f"# Calibration ({args.seeds} seeds per world type, {time.time() - started:.0f} s)\n\n"
+            + table(by_world) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

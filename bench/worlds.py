@@ -1,0 +1,165 @@
+"""Simulated CRM worlds with known truth, written as the exports a customer would load.
+
+Each world is 24 months of accounts, activity events, monthly revenue, referrals and renewals,
+with the traps real customers bring (see WORLD_TYPES): accounts that churn at random times and
+start mid-span, activity aimed at accounts that would do well anyway (a hidden engagement trait),
+overdispersed and autocorrelated counts, an activity whose effect lasts, and few accounts.
+
+Truth per world: `Truth.effects[outcome][activity]` is the planted effect (0 for no effect), in
+the units `payoff drivers` reports (% change of revenue per activity, percentage points of renewal,
+referrals per 100 accounts per month), for one more activity in a month (per period at lag 1).
+Revenue, referrals and renewals exist only while an account is a customer; activity too.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+N_MONTHS = 24
+START = date(2024, 1, 1)
+NULL_ACTIVITIES = ("Call", "Email", "Meeting", "Webinar")  # never affect anything
+EFFECT_ACTIVITY = "Business Review"  # affects every outcome in worlds with an effect
+SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
+BASE_RATE = {"Call": 1.2, "Email": 2.5, "Meeting": 0.5, "Webinar": 0.3, "Business Review": 0.25}
+# the planted effect of one business review in a month, on the log scale of each outcome
+REVENUE_EFFECT = 0.04  # +4% revenue the month after (and for good, in the lasting world)
+REFERRAL_EFFECT = 0.35  # log rate of referrals the month after
+RENEWAL_EFFECT = 0.35  # log odds of renewal per review in the 6 months before
+
+
+@dataclass(frozen=True)
+class WorldType:
+    """What makes a world hostile."""
+
+    name: str
+    n_accounts: int = 500
+    churn: float = 0.0  # monthly hazard of leaving
+    late_starts: float = 0.0  # share of accounts that become customers after month 1
+    targeting: float = 0.0  # how strongly activity follows a hidden engagement trait that also raises outcomes
+    overdispersion: float = 0.0  # gamma-Poisson shape^-1 of activity counts, with month-to-month persistence
+    effect: bool = False  # the business review has an effect
+    lasting: bool = False  # the revenue effect of a review lasts (a stock that does not decay)
+
+
+WORLD_TYPES = {
+    "null_churn_late_starts": WorldType("null_churn_late_starts", churn=0.03, late_starts=0.3),
+    "null_hidden_targeting": WorldType("null_hidden_targeting", churn=0.03, late_starts=0.3, targeting=0.8),
+    "null_overdispersed": WorldType("null_overdispersed", churn=0.03, late_starts=0.3, overdispersion=1.5),
+    "effect_churn": WorldType("effect_churn", churn=0.03, late_starts=0.3, effect=True),
+    "effect_lasting": WorldType("effect_lasting", churn=0.03, late_starts=0.3, effect=True, lasting=True),
+    "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
+    "null_few_accounts_40": WorldType("null_few_accounts_40", n_accounts=40, churn=0.03, late_starts=0.3),
+    "null_few_accounts_100": WorldType("null_few_accounts_100", n_accounts=100, churn=0.03, late_starts=0.3),
+}
+
+
+@dataclass
+class Truth:
+    world: str
+    seed: int
+    activities: list[str]
+    effects: dict[str, dict[str, float]] = field(default_factory=dict)  # outcome -> activity -> effect (0: none)
+    n_accounts: int = 0
+    n_churned: int = 0
+    n_late: int = 0
+
+
+def month_start(m: int) -> date:
+    return date(START.year + (START.month - 1 + m) // 12, (START.month - 1 + m) % 12 + 1, 1)
+
+
+def simulate(world: WorldType, seed: int, out: Path) -> Truth:
+    """Write accounts.csv, activities.csv, revenue.csv, referrals.csv, renewals.csv and truth.json into out."""
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    n = world.n_accounts
+    activities = list(NULL_ACTIVITIES) + ([EFFECT_ACTIVITY] if world.effect else [EFFECT_ACTIVITY])
+    segment = rng.choice(len(SEGMENTS), size=n, p=(0.55, 0.3, 0.15))
+    size = np.exp(rng.normal(4.0 + segment, 0.6))  # employees
+    engagement = rng.normal(0, 1, n)  # hidden: never exported
+    start = np.where(rng.random(n) < world.late_starts, rng.integers(1, N_MONTHS - 3, n), 0)
+    end = np.full(n, N_MONTHS)  # exclusive: the first month the account is no longer a customer
+    rates = {a: BASE_RATE[a] * (size / 100) ** 0.3 * np.exp(world.targeting * 0.6 * engagement) for a in activities}
+    levels = {a: np.ones(n) for a in activities}
+    counts = {a: np.zeros((n, N_MONTHS), dtype=int) for a in activities}
+    for m in range(N_MONTHS):  # month by month: who is a customer, what they get, who leaves after
+        active_m = (start <= m) & (end > m)
+        for a in activities:
+            if world.overdispersion:
+                shock = rng.gamma(1 / world.overdispersion, world.overdispersion, n)
+                levels[a] = 0.6 * levels[a] + 0.4 * shock  # persistent: this month's level carries on
+            counts[a][:, m] = rng.poisson(rates[a] * levels[a]) * active_m
+        recent = counts[EFFECT_ACTIVITY][:, max(0, m - 5):m + 1].sum(axis=1) if world.effect else 0
+        hazard = world.churn * np.exp(-0.4 * world.targeting * engagement - RENEWAL_EFFECT * recent)
+        leaving = active_m & (m > start) & (rng.random(n) < hazard) & (m + 1 < N_MONTHS)
+        end[leaving] = m + 1
+    active = np.array([[start[i] <= m < end[i] for m in range(N_MONTHS)] for i in range(n)])
+    review = counts[EFFECT_ACTIVITY] if world.effect else np.zeros((n, N_MONTHS), dtype=int)
+    lagged = np.zeros((n, N_MONTHS))
+    lagged[:, 1:] = review[:, :-1]
+    stock = np.cumsum(lagged, axis=1) if world.lasting else lagged
+
+    # revenue while a customer: size, segment, hidden engagement, noise, the planted effect
+    base = np.log(size)[:, None] * 1.0 + 5 + 0.3 * world.targeting * engagement[:, None]
+    account_noise = rng.normal(0, 0.3, (n, 1))
+    log_rev = base + account_noise + rng.normal(0, 0.15, (n, N_MONTHS)) + REVENUE_EFFECT * stock
+    revenue = np.where(active, np.exp(log_rev), 0.0)
+    # referrals while a customer
+    log_ref = -3.2 + 0.2 * segment[:, None] + 0.5 * world.targeting * engagement[:, None] + REFERRAL_EFFECT * lagged
+    referrals = rng.poisson(np.exp(log_ref)) * active
+
+    truth = Truth(world.name, seed, activities, n_accounts=n, n_churned=int((end < N_MONTHS).sum()),
+                  n_late=int((start > 0).sum()))
+    review_effect = world.effect
+    truth.effects = {
+        "revenue": {a: (100 * (np.exp(REVENUE_EFFECT) - 1) if a == EFFECT_ACTIVITY and review_effect else 0.0)
+                    for a in activities},
+        "referrals": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
+        "renewed": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
+    }  # referrals and renewals: the sign and existence of the effect (1) are the truth checked
+
+    ids = [f"W{seed}-{i:05d}" for i in range(n)]
+    _write(out / "accounts.csv", ["Account ID", "Segment", "Employees"],
+           [[ids[i], SEGMENTS[segment[i]], str(int(size[i]))] for i in range(n)])
+    rows, k = [], 0
+    for a in activities:
+        grid = counts[a]
+        for i, m in zip(*np.nonzero(grid)):
+            for _ in range(grid[i, m]):
+                k += 1
+                day = month_start(m).replace(day=int(rng.integers(1, 28)))
+                rows.append([f"T{k}", a, day.isoformat(), ids[i]])
+    _write(out / "activities.csv", ["Activity ID", "Activity Type", "Date", "Account ID"], rows)
+    _write(out / "revenue.csv", ["Account ID", "Month", "Revenue"],
+           [[ids[i], month_start(m).strftime("%Y-%m"), f"{revenue[i, m]:.2f}"]
+            for i in range(n) for m in range(N_MONTHS) if active[i, m]])
+    ref_rows, r = [], 0
+    for i, m in zip(*np.nonzero(referrals)):
+        for _ in range(referrals[i, m]):
+            r += 1
+            ref_rows.append([f"R{r}", ids[i], month_start(m).replace(day=15).isoformat()])
+    _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"], ref_rows)
+    # renewals: every 12 months of a customer's life, and at the churn (a 'no')
+    ren = []
+    for i in range(n):
+        for m in range(start[i] + 12, N_MONTHS, 12):
+            if m < end[i]:
+                ren.append([ids[i], month_start(m).replace(day=10).isoformat(), "Renewed"])
+        if end[i] < N_MONTHS:
+            ren.append([ids[i], month_start(end[i] - 1).replace(day=20).isoformat(), "Churned"])
+    _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"], ren)
+    (out / "truth.json").write_text(json.dumps(asdict(truth), indent=1), encoding="utf-8")
+    return truth
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)

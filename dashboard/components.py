@@ -42,11 +42,11 @@ def no_analysis(results) -> bool:
 
 
 def no_findings(result, view) -> bool:
-    """Explain why an outcome has no findings; True if the page should stop. Filters are named as the
+    """Explain why an outcome has no judged findings; True if the page should stop. Filters are named as the
     cause only when some are set: an outcome with no activity to compare has nothing to show unfiltered too."""
-    if result.findings:
+    if any(f.judged for f in result.findings):
         return False
-    reason = "; ".join(result.notes) or "no activity varies for these accounts and dates"
+    reason = why_none_judged(result) or "no activity varies for these accounts and dates"
     name = outcome_label(result.outcome).lower()
     if view.filters.active:
         st.info(f"Nothing to show for {name} with these filters: {reason}. Widen the filters in the sidebar.",
@@ -72,6 +72,18 @@ def outcome_page(title: str, key: str):
     return version, view, result
 
 
+def why_none_judged(result) -> str:
+    """Why an outcome has no judged activity: its notes, then each activity's reason ('' if none is known)."""
+    return "; ".join(result.notes + [f"{f.label}: {f.reason}" for f in result.findings if not f.judged])
+
+
+def not_judged(result) -> None:
+    """A caption naming the activities no model could judge for this outcome, and why (nothing if none)."""
+    rows = [f.sentence for f in result.findings if not f.judged]  # 'Webinar: too rare to judge: 3 logged, …'
+    if rows:
+        st.caption("Not judged: " + " ".join(rows))
+
+
 def chart(fig, key: str) -> None:
     """A Plotly chart at full width with a PNG download in its toolbar."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
@@ -86,8 +98,8 @@ def model_caption(result) -> str:
     return f"{result.model} · {result.n_used:,} used{dropped}{span} · controls: {', '.join(result.controls) or 'none'}"
 
 
-__all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "outcome_label", "outcome_page",
-           "pick_outcome", "report_downloads", "verdict_color"]
+__all__ = ["badge", "chart", "model_caption", "no_analysis", "no_findings", "not_judged", "outcome_label",
+           "outcome_page", "pick_outcome", "report_downloads", "verdict_color", "why_none_judged"]
 
 
 def report_downloads(version: str, view, key: str) -> None:

@@ -33,3 +33,7 @@ class LoadError(PayoffError):
 
 class ModelError(PayoffError):
     """A statistical model cannot be fitted on the data given."""
+
+
+class NotLoadedError(PayoffError):
+    """What a command needs has not been loaded yet (no outcomes, no panel); says what to load."""

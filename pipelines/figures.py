@@ -49,13 +49,14 @@ def verdict_color(verdict: str) -> str:
 
 
 def _unit_axis(unit: str) -> str:
-    return {"percentage points": "Percentage points", "% change": "% change",
-            "per 100 accounts per period": "Per 100 accounts per period"}.get(unit, unit)
+    """A unit as an axis title: 'percentage points' -> 'Percentage points'."""
+    return unit[:1].upper() + unit[1:]
 
 
 def driver_forest(result) -> go.Figure:
-    """Adjusted effect per one more activity with 95% intervals, raw effect beside it, coloured by verdict."""
-    findings = list(reversed(result.findings))
+    """Adjusted effect per one more activity with 95% intervals, raw effect beside it, coloured by verdict
+    (activities not judged have no effect to draw: their rows say why)."""
+    findings = [f for f in reversed(result.findings) if f.judged]
     fig = go.Figure()
     if not findings:
         return _style(fig, "No activities to compare")
@@ -122,8 +123,9 @@ def response_curve(finding) -> go.Figure:
 
 
 def busy_vs_effective(result, measure: str = "volume") -> go.Figure:
-    """Share of activity volume (or hours) against effect: busy-work sits low and to the right."""
-    findings = result.findings
+    """Share of activity volume (or hours) against effect: busy-work sits low and to the right (activities
+    not judged have no effect to place)."""
+    findings = [f for f in result.findings if f.judged]
     total = sum((f.hours if measure == "hours" else f.volume) or 0 for f in findings) or 1
     share = [100 * ((f.hours if measure == "hours" else f.volume) or 0) / total for f in findings]
     fig = go.Figure(go.Scatter(

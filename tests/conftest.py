@@ -55,3 +55,42 @@ def write_activity_export(path: Path, prefix: str, n: int) -> Path:
     )
     con.close()
     return path
+
+
+# Small odd exports a user may load beside the sample, each with what makes it odd. Activity ids are new.
+ODD_HEADER = "Activity ID,Activity Type,Date,Account ID\n"
+ODD_EXPORTS = {
+    # a brand-new type, three rows on three accounts in the last month: the within-account count fit drops it
+    "new_type": ODD_HEADER + "".join(f"WEB-{i},Webinar,12/{i + 1}/2025,ACC-0000{i}\n" for i in (1, 2, 3)),
+    "one_row": ODD_HEADER + "ONE-1,Call,6/10/2025,ACC-00004\n",
+    # one account only, with many rows of the usual types
+    "one_account": ODD_HEADER + "".join(f"ACC7-{i},{('Call', 'Email', 'Meeting')[i % 3]},{1 + i % 12}/{1 + i % 28}"
+                                        "/2025,ACC-00007\n" for i in range(200)),
+    "logged_once": ODD_HEADER + "ONCE-1,Site Visit,7/1/2025,ACC-00010\n",
+    # a new outcome with three rows: too few to fit anything
+    "tiny_outcome": "Account ID,Month,Upsell Revenue\nACC-00001,2025-03-01,1200\nACC-00002,2025-04-01,800\n"
+                    "ACC-00003,2025-05-01,500\n",
+}
+PERFECT_PREDICTOR_ROWS = 14  # webinars before renewals that all renewed: enough accounts, but no 'no' to compare
+
+
+@pytest.fixture(scope="session")
+def odd_export(demo_db):
+    """Write one odd export into a folder: f(name, folder) -> path; names are ODD_EXPORTS' and 'perfect_predictor'
+    (a new type logged two months before each of 14 renewals from June 2025 on, every one a 'yes')."""
+    def write(name: str, folder: Path) -> Path:
+        if name == "perfect_predictor":
+            con = duckdb.connect(str(demo_db), read_only=True)
+            rows = con.execute("select account_id, strftime(occurred_on - interval 60 day, '%-m/%-d/%Y') "
+                               "from outcome_events where outcome_key = 'renewed' and is_yes "
+                               "and occurred_on >= date '2025-06-01' order by occurred_on, account_id limit ?",
+                               [PERFECT_PREDICTOR_ROWS]).fetchall()
+            con.close()
+            text = ODD_HEADER + "".join(f"SEP-{i},Webinar,{day},{account}\n" for i, (account, day) in enumerate(rows))
+        else:
+            text = ODD_EXPORTS[name]
+        path = folder / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -8,21 +8,22 @@ from dashboard import data
 from pipelines import figures
 
 version, view, result = ui.outcome_page("Busy vs effective", key="busy_outcome")
-has_hours = any(f.hours for f in result.findings)
+judged = [f for f in result.findings if f.judged]
+has_hours = any(f.hours for f in judged)
 measure = st.radio("Size by", ["volume", "hours"] if has_hours else ["volume"], horizontal=True, key="busy_measure",
                    format_func=lambda m: "Activity count" if m == "volume" else "Hours logged")
 ui.chart(figures.busy_vs_effective(result, measure), key="busy_chart")
 
-total_volume = sum(f.volume for f in result.findings) or 1
-total_hours = sum(f.hours or 0 for f in result.findings) or None
+total_volume = sum(f.volume for f in judged) or 1
+total_hours = sum(f.hours or 0 for f in judged) or None
 table = pd.DataFrame([{
     "activity": f.label, "verdict": f.verdict,
     "share_of_volume_pct": 100 * f.volume / total_volume,
     "share_of_hours_pct": 100 * (f.hours or 0) / total_hours if total_hours else None,
     "effect_per_typical_change": f.effect_typical.estimate, "typical_change": f.typical_change,
     "unit": f.effect.unit, "effect_per_hour": f.effect_per_hour,
-} for f in result.findings]).sort_values("share_of_volume_pct", ascending=False)
-busy = table[~table["verdict"].isin(["driver", "saturated"])]
+} for f in judged]).sort_values("share_of_volume_pct", ascending=False)
+busy = table[~table["activity"].isin([f.label for f in judged if f.is_driver])]
 if len(busy):
     share = busy["share_of_volume_pct"].sum()
     st.warning(f"**{share:.0f}% of logged activity** ({', '.join(busy['activity'])}) shows no adjusted "
@@ -36,3 +37,4 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "effect_per_hour": st.column_config.NumberColumn("Effect per hour", format="%.2f"),
 })
 st.download_button("Download CSV", data.csv_bytes(table), f"busy_{result.outcome}.csv", "text/csv", key="dl_busy")
+ui.not_judged(result)

@@ -40,6 +40,6 @@ st.download_button("Download CSV", data.csv_bytes(table), f"drivers_{result.outc
 st.subheader("In plain words")
 for f in result.findings:
     flags = f" · _{'; '.join(f.flags)}_" if f.flags else ""
-    st.markdown(f"{ui.badge(f.verdict)} **{f.label}**: {f.sentence}{flags}")
+    st.markdown(f"{ui.badge(f.verdict)} **{f.label}**: {f.sentence if f.judged else f.reason}{flags}")
 for note in result.notes:
     st.warning(note)

@@ -14,7 +14,6 @@ if ui.no_analysis(results):
 st.caption(f"{view.filters.describe()} · by {view.grain}")
 
 trends = data.trends(version, view)
-DRIVERS = ("driver", "saturated")
 for result in results:
     with st.container(border=True):
         st.subheader(ui.outcome_label(result.outcome))
@@ -22,22 +21,23 @@ for result in results:
         left, right = st.columns(2)
         with left:
             st.markdown("**Pays off**")
-            drivers = [f for f in result.findings if f.verdict in DRIVERS][:3]
+            drivers = [f for f in result.findings if f.is_driver][:3]
             for f in drivers:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** — {f.sentence}")
             if not drivers:
                 st.markdown("No activity shows a clear association with this outcome.")
         with right:
             st.markdown("**Busy, but not paying off**")
-            busy = sorted([f for f in result.findings if f.verdict not in DRIVERS and f.verdict != "negative"],
-                          key=lambda f: -f.volume)[:2]
+            busy = sorted([f for f in result.findings if f.is_busy], key=lambda f: -f.volume)[:2]
             for f in busy:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** ({f.volume:,.0f} logged) — {f.sentence}")
-            if not busy and result.findings:
-                st.markdown("Every activity logged is associated with this outcome.")
-            elif not busy:
-                why = result.notes[0] if result.notes else "no rows were left to fit (the line above says why)"
+            if not any(f.judged for f in result.findings):
+                why = ui.why_none_judged(result) or "no rows were left to fit (the line above says why)"
                 st.markdown(f"No activity could be judged: {why}.")
+            else:
+                if not busy:
+                    st.markdown("Every activity judged is associated with this outcome.")
+                ui.not_judged(result)
         if not trends["outcomes"].empty:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 

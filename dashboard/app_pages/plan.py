@@ -10,7 +10,8 @@ from pipelines.stats.plan import CAVEAT
 
 version, view, result = ui.outcome_page("Plan", key="plan_outcome")
 st.warning(CAVEAT, icon=":material/info:")
-unit = result.findings[0].effect.unit if result.findings else ""
+judged = [f for f in result.findings if f.judged]  # what-ifs and plans move the activities the model holds
+unit = judged[0].effect.unit if judged else ""
 
 st.subheader("Realistic target")
 growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), 0.0, 20.0, 5.0, 0.5,
@@ -32,7 +33,7 @@ st.subheader("What if")
 st.caption("Change each activity by this much per account per month; the prediction holds everything else as it was.")
 changes = {}
 sliders = st.columns(3)
-for i, f in enumerate(result.findings):
+for i, f in enumerate(judged):
     with sliders[i % 3]:
         changes[f.activity] = st.slider(f.label, -2.0, 5.0, 0.0, 0.1, key=f"whatif_{result.outcome}_{f.activity}")
 moved = {k: v for k, v in changes.items() if v}
@@ -46,8 +47,8 @@ else:
     st.markdown("Move a slider to see the predicted change.")
 
 st.subheader("From a target to a plan")
-drivers = [f.activity for f in result.findings if f.verdict in ("driver", "saturated")]
-labels = {f.activity: f.label for f in result.findings}
+drivers = [f.activity for f in judged if f.is_driver]
+labels = {f.activity: f.label for f in judged}
 chosen = st.multiselect("Activities to plan with", list(labels), default=drivers[:1], format_func=labels.get,
                         key="plan_activities")
 goal = st.number_input(f"Outcome change wanted ({unit})", value=2.0, step=0.5, key="plan_goal")

@@ -17,7 +17,7 @@ with left:
 if ui.no_findings(result, view):
     st.stop()
 with right:
-    labels = {f.activity: f"{f.label} ({f.verdict})" for f in result.findings}
+    labels = {f.activity: f"{f.label} ({f.verdict})" for f in result.findings if f.judged}
     activity = st.selectbox("Activity", list(labels), format_func=labels.get, key="timing_activity")
 finding = result.finding(activity)
 grain = result.periods.get("grain") or view.grain
@@ -42,3 +42,4 @@ with b:
         else:
             st.markdown("No flattening found: within the range seen, more goes with more.")
 st.markdown(f"{ui.badge(finding.verdict)} {finding.sentence}")
+ui.not_judged(result)

@@ -27,7 +27,7 @@ from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
 from pipelines.stats.plan import CAVEAT, plan_for_target, realistic_target
 from pipelines.stats.sentences import fmt, outcome_label, periods, plural
-from pipelines.stats.story import DRIVERS, key_findings
+from pipelines.stats.story import key_findings
 from pipelines.stats.teams import compare_groups
 
 TITLE = "Leadership review: which activities pay off"
@@ -354,7 +354,7 @@ def _per_phrase(r) -> str:
 
 
 def _drivers(r) -> list:
-    return [f for f in r.findings if f.verdict in DRIVERS]
+    return [f for f in r.findings if f.is_driver]
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -510,6 +510,10 @@ def _summary(results, volumes: dict[str, float]) -> Summary:
     drivers, paying = [], set()
     for r in results:
         found = sorted(_drivers(r), key=lambda f: -f.effect_typical.estimate)[:MAX_DRIVERS_LISTED]
+        if not any(f.judged for f in r.findings):
+            why = "; ".join(r.notes) or "no activity could be judged"
+            drivers.append(f"{_label(r.outcome)}: not analysed ({why}).")
+            continue
         if not found:
             drivers.append(f"{_label(r.outcome)}: no activity clearly moves it.")
             continue
@@ -527,7 +531,7 @@ def _summary(results, volumes: dict[str, float]) -> Summary:
     by_activity: dict[str, tuple[str, list[str]]] = {}
     for r in results:
         for f in r.findings:
-            if f.verdict not in DRIVERS:
+            if f.judged and not f.is_driver:  # busy-work or worse; an activity not judged is neither
                 by_activity.setdefault(f.activity, (f.label, []))[1].append(f.verdict)
     for activity, (label, verdicts) in sorted(by_activity.items(), key=lambda kv: (-volumes.get(kv[0], 0), kv[0])):
         if activity in paying:

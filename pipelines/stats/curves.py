@@ -68,7 +68,7 @@ def level_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, wi
         high.append(e.high)
     counts = [int((binned == lv).sum()) for lv in range(0, top + 1)]
     labels = [str(lv) for lv in range(0, top)] + [f"{top}+"]
-    unit = effect(fb, level_names[0]).unit if kind != "count" else "per 100 accounts per period"
+    unit = unit_for(kind)
     return Curve(labels, est, low, high, counts, unit, None, None)
 
 

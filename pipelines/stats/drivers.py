@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from pipelines.errors import ModelError
+from pipelines.errors import ModelError, NotLoadedError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, frame_for, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (Effect, Fit, bh_qvalues, demean, design, effect, fit, nonzero_columns,
-                                    take_rows)
+from pipelines.stats.models import (LINEAR_COUNT, MIN_CLUSTERS, Effect, Fit, bh_qvalues, demean, design, effect, fit,
+                                    nonzero_columns, take_rows, too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -27,6 +27,9 @@ REVERSE_MARGIN = 2.0  # ... and this much stronger (in z) than the before-outcom
 MDE_MULTIPLIER = 2.8  # z(0.975) + z(0.80): the effect detectable with 80% power at 5% two-sided
 EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" band per typical change, in units
 COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
+DRIVERS = ("driver", "saturated")  # the verdicts of an activity that pays off
+NOT_JUDGED = "not judged"  # no model could judge the activity (too rare, or inseparable): Finding.reason says why
+MIN_ACTIVITY_ACCOUNTS = MIN_CLUSTERS  # an activity's clustered error rests on the accounts that have it: this many
 DRIVER_PENDING = "driver (curve pending)"  # judged a driver; its response curve may make it 'saturated'
 CONFOUNDED_PENDING = "confounded (by what, pending)"  # judged confounded; the confounder is named next
 _UNDRAWN = object()  # a part of a driver's response curve that could not be fitted
@@ -66,6 +69,22 @@ class Finding:
     sentence: str = ""
     term: str = ""  # the predictor column the headline effect is read from (best lag or window total)
     raw_p: float = float("nan")
+    reason: str | None = None  # why the activity is not judged (verdict NOT_JUDGED), e.g. 'too rare to judge: 3 logged'
+
+    @property
+    def judged(self) -> bool:
+        """Whether a model judged this activity (else its effects are NaN and `reason` says why)."""
+        return self.verdict != NOT_JUDGED
+
+    @property
+    def is_driver(self) -> bool:
+        """Pays off: a driver, or a saturated one."""
+        return self.verdict in DRIVERS
+
+    @property
+    def is_busy(self) -> bool:
+        """Judged and not paying off, without going with worse outcomes either: the busy-work candidates."""
+        return self.judged and not self.is_driver and self.verdict != "negative"
 
     def to_json(self) -> dict:
         def eff(e: Effect | None):
@@ -83,7 +102,7 @@ class Finding:
             "minimum_detectable_effect_per_typical_change": _num(self.mde_typical),
             "curve": self.curve.to_json() if self.curve else None,
             "volume": self.volume, "hours": self.hours, "effect_per_hour": _num(self.effect_per_hour),
-            "sentence": self.sentence,
+            "sentence": self.sentence, "reason": self.reason,
         }
 
     @property
@@ -139,7 +158,8 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
     """Driver analysis for every outcome (or one), on the panel as last built, for the filtered accounts."""
     catalog = outcome_catalog(con)
     if catalog.empty:
-        raise ModelError("no outcomes loaded: load renewals, revenue or referrals exports first")
+        raise NotLoadedError("no outcomes loaded yet: load a renewals, revenue or referrals export "
+                             "(payoff ingest FILE)")
     if outcome is not None:
         if outcome not in set(catalog["outcome_key"]):
             raise ModelError(f"no outcome '{outcome}'; outcomes: {', '.join(catalog['outcome_key'])}")
@@ -156,17 +176,21 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
         controls = choose_controls(meta, panel, row.outcome_key)
         frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls, filters)
         result = analyze_frame(frame, labels, volumes, hours)
-        if validate and result.findings:
+        if validate and result.models and any(f.judged for f in result.findings):
             from pipelines.stats.validate import validation
 
-            result.validation = validation(frame, result)
+            result.validation = validation(result.frame, result)
         results.append(result)
     return results
 
 
 def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: dict | None = None,
                   hours: dict | None = None) -> OutcomeResult:
-    """Fit raw, adjusted (and within-account) models on one frame and judge every activity."""
+    """Fit raw, adjusted (and within-account) models on one frame and judge every activity.
+
+    An activity no model can judge (too rare, or inseparable from the rest) keeps a row with the reason;
+    it is left out of the models, so it cannot disturb the other activities' findings.
+    """
     labels = labels or {}
     data = frame.data
     result = OutcomeResult(
@@ -175,13 +199,30 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         _periods(frame), [frame.controls.label(c) for c in frame.controls.names], frame.controls.skipped,
         _window_text(frame), [],
     )
+
+    def label(act: str) -> str:
+        return labels.get(act, act.replace("_", " ").title())
+
+    def unjudged(act: str, reason: str) -> Finding:
+        return _not_judged(act, label(act), reason, frame, volumes, hours)
+
     if not frame.activities:
         result.notes.append("no activity varies in the data, so there is nothing to compare")
+        return result
+    if (short := too_little_data(len(data), result.n_accounts)) is not None:
+        result.notes.append(short)  # the outcome's own rows are too few: no activity is to blame
+        return result
+    unfit = cannot_judge(frame, volumes)
+    not_judged = [unjudged(act, reason) for act, reason in unfit.items()]
+    frame = _without(frame, set(unfit))
+    if not frame.activities:
+        result.findings = _finish(not_judged, frame, result)
         return result
     try:
         models = _fit_models(frame)
     except ModelError as exc:
         result.notes.append(str(exc))
+        result.findings = _finish(not_judged, frame, result)
         return result
     adjusted, within = models["adjusted"], models.get("within")
     result.frame, result.models = frame, models
@@ -190,6 +231,12 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         cols = frame.predictors[act]
         raw = models["raw_by_activity"].get(act)
         if raw is None:
+            not_judged.append(unjudged(act, f"its association without controls could not be fitted "
+                                            f"({models['raw_failed'][act]})"))
+            continue
+        if all(adjusted.index(c) is None for c in cols):
+            not_judged.append(unjudged(act, "cannot be told apart from the other activities, account attributes "
+                                            "and time in the rows analysed"))
             continue
         best = _best_term(adjusted, cols)
         eff = effect(adjusted, best)
@@ -199,7 +246,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         profile = _lag_profile(adjusted, cols, frame) if len(cols) > 1 else models.get("profiles", {}).get(act, [])
         best_lag = frame.lags[cols.index(best)] if frame.design == "per_period" else _profile_best(profile)
         findings.append(Finding(
-            activity=act, label=labels.get(act, act.replace("_", " ").title()), verdict="", effect=eff,
+            activity=act, label=label(act), verdict="", effect=eff,
             typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, best),
             within=effect(within, best) if within is not None else None, p=p, q=np.nan, raw_q=np.nan,
             best_lag=best_lag, lag_profile=profile,
@@ -214,13 +261,81 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     for f in findings:
         _judge(f, frame, models["reverse"].get(f.activity), mean_outcome)
     _follow_up(findings, frame, models)
+    result.findings = _finish(findings + not_judged, frame, result)
+    return result
+
+
+def cannot_judge(frame: Frame, volumes: dict | None = None) -> dict[str, str]:
+    """Activities no model can judge on this frame, each with the reason: too rare, or predicting the outcome
+    perfectly.
+
+    A clustered error of an activity's effect rests on the accounts that have it: with a handful, the interval
+    is far too narrow (three webinars came out as a 'driver' at q = 1e-155). And where the outcome is the same
+    in every row with the activity (every event after it a 'yes'; no referral after it), a yes/no or count
+    model has no finite estimate: it reports an impossible effect, or does not converge and takes every
+    other activity's finding with it.
+    """
+    data, codes = frame.data, frame.codes
+    y = response(frame) if frame.kind in ("binary", "count") else None
+    out = {}
+    for act in frame.activities:
+        cols = [c for c in frame.predictors[act] if c in data]
+        present = np.nan_to_num(data[cols].to_numpy(dtype=float, na_value=np.nan)) != 0  # rows × columns
+        n_accounts = np.count_nonzero(np.bincount(codes[present.any(axis=1)]))  # O(n), no sort
+        if n_accounts < MIN_ACTIVITY_ACCOUNTS:
+            logged = (volumes or {}).get(act)
+            logged = int(logged) if logged is not None else int(present.any(axis=1).sum())
+            out[act] = f"too rare to judge: {logged:,} logged, " + (
+                f"on {n_accounts:,} of the accounts analysed (at least {MIN_ACTIVITY_ACCOUNTS} needed)" if n_accounts
+                else "none of them in the rows analysed")  # e.g. all after the last outcome
+            continue
+        for j in range(len(cols) if y is not None else 0):  # each column is a coefficient of its own
+            if (separated := _separation(frame, y[present[:, j]])) is not None:
+                per_period = frame.design == "per_period"
+                when = f" {sentences.periods(frame.lags[j], frame.grain)} before" if per_period else ""
+                out[act] = (f"{separated} in all {int(present[:, j].sum()):,} rows with it{when}: it predicts the "
+                            "outcome perfectly, so its effect cannot be estimated")
+                break
+    return out
+
+
+def _separation(frame: Frame, y: np.ndarray) -> str | None:
+    """What is the same in every one of these outcome values, if it leaves a yes/no or count model no finite
+    estimate: all 'yes', all 'no', or (counts) all zero."""
+    if frame.kind == "binary" and len(np.unique(y)) == 1:
+        return f"the outcome is '{'yes' if y[0] else 'no'}'"
+    if frame.kind == "count" and not (y > 0).any():
+        return f"{frame.outcome.replace('_', ' ')} is zero"
+    return None
+
+
+def _without(frame: Frame, activities: set[str]) -> Frame:
+    """The frame with these activities left out of every model (their columns stay in the data, unused)."""
+    if not activities:
+        return frame
+    return replace(frame, activities=[a for a in frame.activities if a not in activities],
+                   predictors={a: c for a, c in frame.predictors.items() if a not in activities},
+                   post={a: c for a, c in frame.post.items() if a not in activities})
+
+
+def _not_judged(act: str, label: str, reason: str, frame: Frame, volumes: dict | None,
+                hours: dict | None) -> Finding:
+    """The row of an activity no model judged: no effects (NaN in the outcome's unit), and the reason."""
+    none = Effect(np.nan, np.nan, np.nan, unit_for(frame.kind), np.nan)
+    return Finding(activity=act, label=label, verdict=NOT_JUDGED, effect=none, typical_change=1.0,
+                   effect_typical=none, raw=none, within=None, p=np.nan, q=np.nan, raw_q=np.nan, best_lag=None,
+                   lag_profile=[], volume=float((volumes or {}).get(act, 0.0) or 0.0), hours=(hours or {}).get(act),
+                   reason=reason)
+
+
+def _finish(findings: list[Finding], frame: Frame, result: OutcomeResult) -> list[Finding]:
+    """Every finding with its sentence, in reading order: drivers first, the ones not judged last."""
     for f in findings:
         f.sentence = sentences.finding(f, frame, result)
     order = {"driver": 0, "saturated": 1, "negative": 2, "suspect reverse cause": 3, "confounded": 4,
-             "no evidence": 5, "evidence of no effect": 6}
-    findings.sort(key=lambda f: (order.get(f.verdict.split(" by ")[0], 9), -(f.effect_typical.estimate or 0)))
-    result.findings = findings
-    return result
+             "no evidence": 5, "evidence of no effect": 6, NOT_JUDGED: 10}
+    return sorted(findings, key=lambda f: (order.get(f.verdict.split(" by ")[0], 9),
+                                           -np.nan_to_num(f.effect_typical.estimate)))
 
 
 def _fit_models(frame: Frame) -> dict:
@@ -238,16 +353,24 @@ def _fit_models(frame: Frame) -> dict:
         controls = fit(kind, y, X, names, groups)
         return controls, _reverse_check(frame, controls)
 
-    def raw(cols: list[str]) -> Fit | None:
+    def raw(cols: list[str]) -> Fit | ModelError:
         keep = [0] + [names.index(c) for c in cols]  # the intercept and the activity's own columns
         try:
             return fit(kind, y, np.take(X, keep, axis=1), [names[i] for i in keep], groups)
+        except ModelError as exc:  # that activity's row says why (raw_failed); the others stand
+            return exc
+
+    def within() -> Fit | None:
+        try:
+            return _within_fit(frame, y, groups, (X, names))
         except ModelError:
-            return None
+            if kind == "amount":  # the within fit is the amount's adjusted model: nothing to judge without it
+                raise
+            return None  # for counts only a side estimate: the findings stand without it
 
     tasks = [pooled]  # the slowest first, so the other worker takes the rest meanwhile
     if frame.design == "per_period":
-        tasks.append(lambda: _within_fit(frame, y, groups, (X, names)))
+        tasks.append(within)
     elif frame.design == "events":
         tasks.append(lambda: _event_lag_profiles(frame, y, groups))
     tasks += [lambda cols=cols: raw(cols) for cols in frame.predictors.values()]
@@ -259,7 +382,8 @@ def _fit_models(frame: Frame) -> dict:
             models["adjusted"] = models["within"]
     elif frame.design == "events":
         models["profiles"] = rest.pop(0)
-    models["raw_by_activity"] = {act: f for act, f in zip(frame.predictors, rest) if f is not None}
+    models["raw_by_activity"] = {act: f for act, f in zip(frame.predictors, rest) if isinstance(f, Fit)}
+    models["raw_failed"] = {act: str(f) for act, f in zip(frame.predictors, rest) if not isinstance(f, Fit)}
     return models
 
 
@@ -285,7 +409,7 @@ def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
     codes = pd.factorize(groups)[0]
     f = fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
     if frame.kind != "amount":
-        f.kind = "count_linear"  # a linear within estimator of a count: effects are per 100 accounts directly
+        f.kind = LINEAR_COUNT  # a linear within estimator of a count: effects are per 100 accounts directly
     return f
 
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.build import built_grain
-from pipelines.errors import ModelError
+from pipelines.db import table_exists
+from pipelines.errors import NotLoadedError
 
 PERIODS_PER_MONTH = {"week": 52 / 12, "month": 1.0, "quarter": 1 / 3}
 WINDOW_MONTHS = 6  # yes/no events: activity counted over the six months before the event
@@ -88,7 +89,7 @@ def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None)
     try:
         return con.execute(f"select {select} from account_periods order by account_id, period_on").df()
     except duckdb.CatalogException as exc:
-        raise ModelError("no panel yet: load exports with 'payoff ingest' (or 'payoff demo') first") from exc
+        raise NotLoadedError("no panel yet: load exports with 'payoff ingest' (or 'payoff demo') first") from exc
 
 
 def analysis_columns(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame, keep: tuple[str, ...] = ()) -> list[str] | None:
@@ -110,7 +111,9 @@ def analysis_columns(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame, keep: t
 
 
 def outcome_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each outcome with its kind."""
+    """Each outcome with its kind (none before the first build: a load refused as a whole builds nothing)."""
+    if not table_exists(con, "outcome_types"):
+        return pd.DataFrame(columns=["outcome_key", "outcome_kind", "n_rows"])
     return con.execute("select outcome_key, outcome_kind, n_rows from outcome_types order by outcome_key").df()
 
 

@@ -29,6 +29,12 @@ ETA_LIMIT = 30.0  # clip the linear predictor so exp() cannot overflow during ea
 GRAM_BLOCK_ROWS = 16_384  # rows per block when forming X'WX: a block of a wide design still fits in cache
 FILL_BLOCK_ROWS = 8_192  # rows per block when filling a design column by column
 
+# effects in business units, per outcome kind: the one definition of each unit
+UNITS = {"binary": "percentage points", "amount": "% change", "count": "per 100 accounts per period"}
+LINEAR_COUNT = "count_linear"  # the fit kind of a count fitted by a linear within-account estimator
+# the outcome kind each kind of fit estimates (a linear within fit of a count still speaks of the count)
+OUTCOME_KIND = {"binary": "binary", "amount": "amount", "count": "count", LINEAR_COUNT: "count"}
+
 
 @dataclass
 class Fit:
@@ -213,8 +219,8 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
     n = len(y)
     codes, uniques = pd.factorize(groups)  # hashing, not sorting: account ids are strings
     n_clusters = len(uniques)
-    if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
-        raise ModelError(f"too little data to fit ({n} rows, {n_clusters} accounts)")
+    if (short := too_little_data(n, n_clusters)) is not None:
+        raise ModelError(short)
     X, names, gram = _drop_collinear(X, names)
     if n <= X.shape[1] + MIN_RESIDUAL_DF:
         raise ModelError(f"too little data to fit ({n} rows for {X.shape[1]} terms)")
@@ -224,6 +230,13 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
         return _ols_cluster(y, X, names, codes, n_clusters, within, with_cov, gram)
     except np.linalg.LinAlgError as exc:
         raise ModelError(f"the {kind} model could not be fitted ({exc})") from exc
+
+
+def too_little_data(n: int, n_clusters: int) -> str | None:
+    """Why no model can be fitted on this many rows and accounts (None: enough to try)."""
+    if n < MIN_ROWS or n_clusters < MIN_CLUSTERS:
+        return f"too little data to fit ({n} rows, {n_clusters} accounts)"
+    return None
 
 
 def _cluster_cov(bread: np.ndarray, X: np.ndarray, resid: np.ndarray, codes: np.ndarray,
@@ -403,9 +416,9 @@ def effect(fit_: Fit, term: str) -> Effect:
     if j is None:
         return Effect(float("nan"), float("nan"), float("nan"), unit_for(fit_.kind), float("nan"))
     b = fit_.params[j]
-    if fit_.kind == "count_linear":
+    if fit_.kind == LINEAR_COUNT:
         se = float(np.sqrt(fit_.cov[j, j])) * 100
-        return Effect(100 * b, 100 * b - Z95 * se, 100 * b + Z95 * se, unit_for("count"), se)
+        return Effect(100 * b, 100 * b - Z95 * se, 100 * b + Z95 * se, unit_for(fit_.kind), se)
     if fit_.kind == "amount":
         se = float(np.sqrt(fit_.cov[j, j]))
         conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
@@ -443,7 +456,8 @@ def response(kind: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unit_for(kind: str) -> str:
-    return {"binary": "percentage points", "amount": "% change", "count": "per 100 accounts per period"}[kind]
+    """The unit effects are stated in, for an outcome kind or any fit kind (a linear count fit is a count)."""
+    return UNITS[OUTCOME_KIND[kind]]
 
 
 def bh_qvalues(pvalues: list[float]) -> list[float]:

@@ -135,6 +135,8 @@ def finding(f, frame, result) -> str:
     """The sentence a leader reads for one activity and outcome."""
     outcome = result.outcome
     verdict = f.verdict
+    if not f.judged:
+        return f"{f.label}: {f.reason}."
     n, e = _scaled(f)
     compare = comparison(frame)
     undated = " Activity and outcome come from the same record, so which came first is unknown." \

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-DRIVERS = ("driver", "saturated")
-
 
 @dataclass
 class Slide:
@@ -23,7 +21,7 @@ def key_findings(results) -> list[Slide]:
     slides: list[Slide] = []
     for r in results:
         name = r.outcome.replace("_", " ")
-        drivers = [f for f in r.findings if f.verdict in DRIVERS]
+        drivers = [f for f in r.findings if f.is_driver]
         if drivers:
             top = max(drivers, key=lambda f: f.effect_typical.estimate)
             slides.append(Slide(r.outcome, f"{top.label} goes with {name}", top.sentence, "forest", top.activity))
@@ -33,12 +31,15 @@ def key_findings(results) -> list[Slide]:
             elif top.best_lag and r.design != "undated":
                 slides.append(Slide(r.outcome, f"{top.label} pays off {top.best_lag} {r.periods.get('grain') or 'period'}"
                                     f"{'s' if top.best_lag > 1 else ''} later", top.sentence, "lag", top.activity))
-        else:
+        elif any(f.judged for f in r.findings):
             slides.append(Slide(r.outcome, f"No activity clearly moves {name}",
                                 "None of the logged activities shows an adjusted association with this outcome.",
                                 "forest"))
-        busy = sorted([f for f in r.findings if f.verdict not in DRIVERS and f.verdict != "negative"],
-                      key=lambda f: -f.volume)
+        else:  # nothing was judged: say why instead of implying the activities were compared
+            why = " ".join([f"{note[0].upper()}{note[1:]}." for note in r.notes]
+                           + [f.sentence for f in r.findings]) or "No activity varies in the data."
+            slides.append(Slide(r.outcome, f"No activity could be judged for {name}", why, "forest"))
+        busy = sorted([f for f in r.findings if f.is_busy], key=lambda f: -f.volume)
         if busy:
             b = busy[0]
             slides.append(Slide(r.outcome, f"{b.label}: busy, but not paying off for {name}", b.sentence, "busy",

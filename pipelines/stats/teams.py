@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import Z95
+from pipelines.stats.models import Z95, unit_for
 
 DIFFERENCES = ("difference", "low", "high", "shrunk", "shrunk_low", "shrunk_high")
 SMALL_GROUP_ACCOUNTS = 10  # fewer accounts than this: flagged as small (and shrunk the most)
@@ -64,7 +64,7 @@ def _in_units(table: pd.DataFrame, kind: str) -> pd.DataFrame:
             out[c] = 100 * out[c]
         for c in DIFFERENCES:
             out[c] = 100 * out[c]
-        out["unit"] = "percentage points"
+        out["unit"] = unit_for(kind)
     elif kind == "amount":
         for c in DIFFERENCES:
             out[c] = 100 * (np.exp(out[c]) - 1)
@@ -73,7 +73,7 @@ def _in_units(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     else:
         for c in DIFFERENCES:
             out[c] = 100 * out[c]
-        out["unit"] = "per 100 accounts per period"
+        out["unit"] = unit_for(kind)
     # above/below only when the group's own interval excludes zero and shrinkage leaves a difference
     out["verdict"] = np.where((out["low"] > 0) & (out["shrunk"] > 0), "above expectation",
                               np.where((out["high"] < 0) & (out["shrunk"] < 0), "below expectation", "as expected"))

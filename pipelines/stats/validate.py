@@ -28,7 +28,7 @@ def validation(frame: Frame, result) -> dict:
               ("bootstrap", bootstrap, (frame, result), "no bootstrap")]
     out = dict(zip([name for name, *_ in checks], run_all([partial(_attempt, *check[1:]) for check in checks])))
     for f in result.findings:  # flagged here, in a fixed order, not by the checks as they finish
-        if f.verdict not in ("driver", "saturated"):
+        if not f.is_driver:
             continue
         windows = out["stability"].get(f.activity)
         if windows and windows["of"]:
@@ -63,7 +63,8 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     firsts = np.cumsum(sizes) - sizes
     draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(frame.data), 1)))
     rng = np.random.default_rng(BOOTSTRAP_SEED)
-    hits = {f.activity: 0 for f in result.findings}
+    judged = [f for f in result.findings if f.judged]
+    hits = {f.activity: 0 for f in judged}
     fitted = 0
     for _ in range(draws):
         chosen = rng.integers(0, len(sizes), len(sizes))
@@ -77,7 +78,7 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
         except (ModelError, ValueError, np.linalg.LinAlgError):
             continue
         fitted += 1
-        for f in result.findings:
+        for f in judged:
             z, p = refit.z(f.term), refit.p(f.term)
             hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
     if not fitted:
@@ -238,7 +239,8 @@ def stability(frame: Frame, result) -> dict:
     t = _time_key(frame)
     data = _model_columns(frame)
     edges = t.quantile(np.linspace(0, 1, N_WINDOWS + 1)).to_list()
-    per_activity: dict[str, list[dict]] = {f.activity: [] for f in result.findings}
+    judged = [f for f in result.findings if f.judged]
+    per_activity: dict[str, list[dict]] = {f.activity: [] for f in judged}
     for i in range(N_WINDOWS):
         lo, hi = edges[i], edges[i + 1]
         mask = ((t >= lo) & ((t <= hi) if i == N_WINDOWS - 1 else (t < hi))).to_numpy()
@@ -250,16 +252,16 @@ def stability(frame: Frame, result) -> dict:
                 refit = _refit(adjusted, np.flatnonzero(mask), groups[mask])
         except (ModelError, ValueError):
             continue
-        for f in result.findings:
+        for f in judged:
             term = f.term
             z, p = refit.z(term), refit.p(term)
             per_activity[f.activity].append({"window": f"{lo.date()} to {hi.date()}", "z": _n(z), "p_value": _n(p),
                                              "positive_and_significant": bool(np.isfinite(p) and p < 0.05 and z > 0)})
     out = {}
-    for f in result.findings:
+    for f in judged:
         windows = per_activity[f.activity]
         hits = sum(w["positive_and_significant"] for w in windows)
-        weakened = bool(f.verdict in ("driver", "saturated") and windows and not windows[-1]["positive_and_significant"])
+        weakened = bool(f.is_driver and windows and not windows[-1]["positive_and_significant"])
         out[f.activity] = {"windows": windows, "driver_in": hits, "of": len(windows), "weakened_recently": weakened}
     return out
 

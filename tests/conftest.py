@@ -68,8 +68,8 @@ ODD_EXPORTS = {
                                         "/2025,ACC-00007\n" for i in range(200)),
     "logged_once": ODD_HEADER + "ONCE-1,Site Visit,7/1/2025,ACC-00010\n",
     # a new outcome with three rows: too few to fit anything
-    "tiny_outcome": "Account ID,Month,Upsell Revenue\nACC-00001,2025-03-01,1200\nACC-00002,2025-04-01,800\n"
-                    "ACC-00003,2025-05-01,500\n",
+    "tiny_outcome": "Account ID,Month,Upsell Revenue\nACC-00005,2025-03-01,1200\nACC-00002,2025-04-01,800\n"
+                    "ACC-00006,2025-05-01,500\n",  # customers all along (ACC-00001 left in Feb 2025)
 }
 PERFECT_PREDICTOR_ROWS = 14  # webinars before renewals that all renewed: enough accounts, but no 'no' to compare
 

@@ -84,12 +84,46 @@ class Frame:
 
 
 def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None) -> pd.DataFrame:
-    """The account × period panel mart (only the named columns, if given)."""
-    select = "*" if columns is None else ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+    """The account × period panel mart (only the named columns, if given), with each row's customer phase.
+
+    customer_phase is 'customer' inside the account's span (account_spans), 'before' it started and
+    'after' it left: the frames judge activities only on customer periods (see customer_periods).
+    """
+    select = "p.*" if columns is None else ", ".join('p."' + c.replace('"', '""') + '"' for c in columns)
     try:
-        return con.execute(f"select {select} from account_periods order by account_id, period_on").df()
+        if not table_exists(con, "account_spans"):
+            return con.execute(f"select {select} from account_periods p order by account_id, period_on").df()
+        return con.execute(f"""
+            select {select},
+                   case when p.period_on is null then 'customer'
+                        when s.started_on is not null and p.period_on < date_trunc($grain, s.started_on) then 'before'
+                        when s.ended_on is not null and p.period_on > date_trunc($grain, s.ended_on) then 'after'
+                        else 'customer' end as customer_phase
+            from account_periods p left join account_spans s on s.account_id = p.account_id
+            order by p.account_id, p.period_on""", {"grain": built_grain(con) or "month"}).df()
     except duckdb.CatalogException as exc:
         raise NotLoadedError("no panel yet: load exports with 'payoff ingest' (or 'payoff demo') first") from exc
+
+
+# Why a period is left out of per-period analyses: the account was not a customer then (account_spans).
+OUTSIDE_REASONS = {"before": "before the account became a customer", "after": "after the account left"}
+
+
+def customer_periods(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The panel with activities, measures and outcomes unknown (NaN) outside each account's customer span,
+    and the rows outside it by reason. Not zero: an account that has left gets no activity *and* buys nothing,
+    which would make every activity look like it pays off."""
+    if "customer_phase" not in data:
+        return data, {}
+    phase = data["customer_phase"].to_numpy()
+    outside = {reason: phase == key for key, reason in OUTSIDE_REASONS.items() if (phase == key).any()}
+    if not outside:
+        return data, {}
+    gone = np.logical_or.reduce(list(outside.values()))
+    values = [c for c in data.columns if c.startswith(("n_", "m_", "o_"))]
+    data = data.copy()
+    data.loc[gone, values] = np.nan
+    return data, outside
 
 
 def analysis_columns(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame, keep: tuple[str, ...] = ()) -> list[str] | None:
@@ -189,6 +223,8 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     measures = _measure_columns(panel)
     col = f"o_{outcome}"
     data = panel.sort_values(["account_id", "period_on"]).reset_index(drop=True)
+    recorded = data[col].notna().to_numpy()  # before the periods outside customer spans are blanked
+    data, outside = customer_periods(data)
     codes = account_codes(data)
     predictors: dict[str, list[str]] = {}
     new_cols: dict[str, np.ndarray] = {}
@@ -207,9 +243,13 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
         new_cols[f"{m}__lag1"] = shift_within(_floats(data[m]), codes, 1)
     lags = list(range(1, K + 1))
     # each reason is counted on the rows left by the ones before it; the rows are taken once, at the end
-    keep = data[col].notna().to_numpy()
+    keep = recorded.copy()
     n_candidates = int(keep.sum())
     dropped: dict[str, int] = {}
+    for reason, rows_out in outside.items():
+        if (rows_out & keep).any():
+            dropped[reason] = int((rows_out & keep).sum())
+        keep &= ~rows_out
     no_history = np.zeros(len(data), dtype=bool)
     for c in (c for cols in predictors.values() for c in cols):
         no_history |= np.isnan(new_cols[c])
@@ -286,8 +326,9 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     after = max(1, round(REVERSE_WINDOW_MONTHS * PERIODS_PER_MONTH[grain]))
     acts = _activity_columns(panel)
     measures = _measure_columns(panel)
-    data = panel[["account_id", "period_on", *acts, *measures]].sort_values(["account_id", "period_on"])
-    data = data.reset_index(drop=True)
+    phase = ["customer_phase"] if "customer_phase" in panel else []
+    data = panel[["account_id", "period_on", *acts, *measures, *phase]].sort_values(["account_id", "period_on"])
+    data, outside = customer_periods(data.reset_index(drop=True))  # windows never reach outside a customer's span
     codes = account_codes(data)
     # each event's panel row (-1 if none): its windows are worked out at those rows only
     keys = data[["account_id", "period_on"]].assign(_row=np.arange(len(data)))
@@ -314,6 +355,13 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
         merged = merged.merge(attrs, left_on="account_id", right_index=True, how="left")
     n_candidates = len(merged)
     dropped: dict[str, int] = {}
+    for reason, rows_out in outside.items():  # an event in a period the account was not a customer
+        at = np.zeros(len(merged), dtype=bool)
+        at[rows >= 0] = rows_out[rows[rows >= 0]]
+        if at.any():
+            dropped[reason] = int(at.sum())
+            merged = merged[~at]
+            rows = rows[~at]
     unknown = merged["is_yes"].isna()
     window_cols = [f"{a}__window" for a in acts]
     no_history = merged[window_cols].isna().any(axis=1) & ~unknown

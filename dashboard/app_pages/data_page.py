@@ -128,7 +128,8 @@ def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
         rows = [(list(r) + [""] * width)[:width] for r in source.sample[:PREVIEW_ROWS]]
         st.dataframe(pd.DataFrame(rows, columns=source.header), hide_index=True, width="stretch")
     chosen = mapping_from_table(mapping, edited)
-    problem = mapping_problem(source, chosen)  # the words `payoff map` and `payoff ingest` use
+    # the words `payoff map` and `payoff ingest` use: the proposal's own check while it is left as proposed
+    problem = proposal.problem if chosen.to_json() == mapping.to_json() else mapping_problem(source, chosen)
     if problem:
         st.error(f"**{name}** cannot be loaded as mapped: {problem}", icon=":material/block:")
     if chosen.role("account_name"):
@@ -193,6 +194,29 @@ def history_tab(history: pd.DataFrame) -> None:
               args=(None if load_id is None else int(load_id),))
 
 
+def customer_spans_section(version: str) -> None:
+    """When each account was a customer: the rule counts, then every account (analyses use only these periods)."""
+    spans = data.customer_spans(version)
+    if spans.empty:
+        return
+    st.subheader("Customer spans")
+    left = spans["ended_on"].notna().sum()
+    st.caption(f"{len(spans):,} accounts: {len(spans) - left:,} still customers, {left:,} left. Drivers are judged "
+               "only on the periods an account was a customer; the periods before and after are not zeros.")
+    rules = spans.groupby(["start_rule", "end_rule"], dropna=False).size().reset_index(name="accounts")
+    st.dataframe(rules, hide_index=True, width="stretch", column_config={
+        "start_rule": "Start from", "end_rule": "End from",
+        "accounts": st.column_config.NumberColumn("Accounts", format="localized")})
+    with st.expander("Every account's span"):
+        st.dataframe(spans, hide_index=True, width="stretch", column_config={
+            "account": "Account", "start_rule": "Start from", "end_rule": "End from",
+            "started_on": st.column_config.DateColumn("Customer from", format="D MMM YYYY"),
+            "ended_on": st.column_config.DateColumn("Customer until", format="D MMM YYYY"),
+            "first_seen_on": st.column_config.DateColumn("First sign", format="D MMM YYYY"),
+            "last_seen_on": st.column_config.DateColumn("Last sign", format="D MMM YYYY")})
+        download(spans, "customer_spans.csv", "dl_spans")
+
+
 def loaded_tab(version: str, info) -> None:
     if info.first_on is not None:
         st.caption(f"Activity from {info.first_on:%d %b %Y} to {info.last_on:%d %b %Y} · "
@@ -232,6 +256,7 @@ def loaded_tab(version: str, info) -> None:
             accounts = data.accounts_by(version, attribute)
             st.plotly_chart(figures.accounts_by(accounts, attribute), width="stretch", key="loaded_accounts_chart")
             download(accounts, f"accounts_by_{attribute}.csv", "dl_accounts_by")
+    customer_spans_section(version)
     st.subheader("Outcomes")
     outcomes = data.outcome_types(version)
     if outcomes.empty:

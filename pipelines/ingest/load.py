@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import duckdb
 from pipelines.db import sql_text
 from pipelines.errors import InputError, LoadError, MappingError
 from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
-from pipelines.ingest.recognize import KnownAccounts, header_values, propose_mapping, role_notes
+from pipelines.ingest.recognize import KnownAccounts, header_values, is_stage, propose_mapping, role_notes
 from pipelines.ingest.source import MAX_LINE_BYTES, Source, archive_copy, open_source, record_lines, utf8_copy
 from pipelines.ingest.typing import (DURATION_SCALE, MAX_YEAR, MIN_YEAR, NUMBER_PARAMS, ZONE_PATTERN, DateStyle,
                                      choose_date_style, choose_decimal, date_sql, duration_sql, number_reason_sql,
@@ -38,7 +39,7 @@ RAW_TABLES = ("raw_activity_events", "raw_activity_counts", "raw_activity_measur
               "raw_outcomes", "raw_account_spans")
 SET_ASIDE = "set aside: "  # the reason of a row kept out of the facts though it parsed (no account to belong to)
 NAMES_SHOWN = 3  # account names quoted in a note
-MISSING_HEADER_VALUES = 2  # header cells that read as dates or numbers: the first row is data, not names
+FOOTER_BLANKS = 4  # blank (or delimiter-only) lines allowed among a report's footer lines
 
 
 @dataclass
@@ -148,7 +149,11 @@ def proposed_mapping(con: duckdb.DuckDBPyConnection | None, source: Source, kind
     return propose_mapping(source, kind, known_accounts(con) if con is not None else None)
 
 
-def mapping_problem(source: Source, mapping: Mapping) -> str | None:
+# A date with its day (2025-01-06, 1/6/2025): a header cell like this is a data row read as the header.
+FULL_DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\b")
+
+
+def mapping_problem(source: Source, mapping: Mapping, *, proposed: bool = False) -> str | None:
     """Why a file cannot be loaded with this mapping, in the words every front door shows; None if it can."""
     values = header_values(source.header)
     hint = (f"row 1 holds values like {', '.join(repr(v) for v in values[:2])}: is the header row missing?"
@@ -157,15 +162,16 @@ def mapping_problem(source: Source, mapping: Mapping) -> str | None:
         mapping.validate(source.header)
     except MappingError as exc:
         return str(exc) + ("; " + hint if hint else "")
-    if len(values) >= MISSING_HEADER_VALUES:  # e.g. a date and an amount where names belong
+    if proposed and any(FULL_DATE.match(v.strip()) for v in values):  # a day's date is a value, not a column name
         return hint
     return None
 
 
 def choose_mapping(con, source: Source, kind: str | None, mapping: Mapping | None) -> Mapping:
     """The explicit mapping, else the proposed one; refused (InputError) with mapping_problem's reason."""
+    proposed = mapping is None
     mapping = mapping if mapping is not None else proposed_mapping(con, source, kind)
-    problem = mapping_problem(source, mapping)
+    problem = mapping_problem(source, mapping, proposed=proposed)
     if problem:
         raise InputError(source.name, problem, row=1)
     return mapping
@@ -243,10 +249,11 @@ class _LoadPlan:
             )
         except duckdb.Error as exc:
             raise InputError(self.source.name, f"cannot be read as CSV: {_first_line(exc)}") from exc
-        broken = con.execute(
-            "select line, error_type, error_message from _src_rejects where line < $footer order by line limit 1",
-            {"footer": self.source.footer_line or 2**62},
-        ).fetchone()
+        # a report's footer lines are narrower than the table, so the reader sets them aside: not damage
+        footer = set(self.source.footer)
+        broken = next((r[:3] for r in con.execute(
+            "select line, error_type, error_message, csv_line from _src_rejects order by line limit ?",
+            [len(footer) + 1]).fetchall() if _cells_text(r[3], self.source.delimiter) not in footer), None)
         if broken:
             raise InputError(self.source.name, _structural_message(broken, self.source.n_columns), row=broken[0])
         con.execute("alter table _src add column source_row bigint")
@@ -259,8 +266,12 @@ class _LoadPlan:
                         "generate_subscripts($lines, 1) + 1 as record", {"lines": lines})
             con.execute("update _src set source_row = _lines.line from _lines where _lines.record = _src.source_row")
             con.execute("drop table _lines")
-        if self.source.footer_line is not None:  # footer lines padded to the table's width parse as rows
-            con.execute("delete from _src where source_row >= $footer", {"footer": self.source.footer_line})
+        if footer:  # footer lines padded to the table's width parse as rows: the last few that read as them go
+            text = "concat_ws(' ', " + ", ".join(f"nullif(trim(c{i}), '')" for i in range(self.source.n_columns)) + ")"
+            con.execute(f"""delete from _src
+                            where source_row > (select max(source_row) from _src) - $tail
+                              and ({text} in (select unnest($footer)) or {text} = '')""",
+                        {"tail": 2 * len(footer) + FOOTER_BLANKS, "footer": sorted(footer)})
         self._drop_repeated_headers()
         self.rows_read = con.execute("select count(*) from _src").fetchone()[0]
         if self.rows_read == 0:
@@ -348,8 +359,12 @@ class _LoadPlan:
         return out
 
     def _open_rows(self) -> bool:
-        """Whether undated rows are open (a deal still in the pipeline: a won/lost outcome with open stages)."""
-        return any(c.role == "outcome" and c.outcome_kind == "binary" and c.blank for c in self.mapping.columns)
+        """Whether rows can be open (a deal still in the pipeline: a won/lost outcome with open stages)."""
+        return self._stage_alias() is not None
+
+    def _stage_alias(self) -> str | None:
+        """The typed column of a won/lost stage with open stages (null while open), if the file has one."""
+        return next((f"v{i}" for i, c in enumerate(self.mapping.columns) if is_stage(c)), None)
 
     def _check(self, header: str, raw_col: str, reason_sql: str) -> None:
         """Register a reason expression: non-null on a row means that cell fails."""
@@ -481,15 +496,23 @@ class _LoadPlan:
         if n_blank:
             self.notes.append(f"{n_blank:,} row(s) name no account (open deals, internal tasks?): set aside as not "
                               "attributable, not counted as failures")
-        if m.role("date") and self._open_rows():
-            n_open = con.execute("""insert into _aside select source_row, $column, null, $reason from _typed
-                                    where occurred_on is null and source_row not in (select source_row from _bad)
-                                      and source_row not in (select source_row from _aside)""",
-                                 {"column": m.role("date").column,
-                                  "reason": SET_ASIDE + "no date: still open, no outcome yet"}).fetchone()[0]
+        stage = self._stage_alias()
+        if stage is not None:  # an open deal has no outcome yet: neither won nor lost, whatever its dates
+            column = next(c.column for i, c in enumerate(m.columns) if f"v{i}" == stage)
+            n_open = con.execute(f"""insert into _aside select source_row, $column, null, $reason from _typed
+                                     where {stage} is null and source_row not in (select source_row from _bad)
+                                       and source_row not in (select source_row from _aside)""",
+                                 {"column": column, "reason": SET_ASIDE + "still open: no outcome yet"}).fetchone()[0]
             if n_open:
-                self.notes.append(f"{n_open:,} row(s) have no '{m.role('date').column}' (still open, no outcome "
-                                  "yet): set aside")
+                self.notes.append(f"{n_open:,} row(s) are still open in '{column}' (no outcome yet): set aside")
+            if m.role("date"):  # a won or lost deal needs its date like any outcome
+                con.execute("""insert into _bad select source_row, $column, null, 'missing date' from _typed
+                               where occurred_on is null and source_row not in (select source_row from _bad)
+                                 and source_row not in (select source_row from _aside)""",
+                            {"column": m.role("date").column})
+            amounts = [c.column for c in m.columns if c.role == "outcome" and c.outcome_kind != "binary"]
+            if amounts:
+                self.notes.append(f"{', '.join(repr(a) for a in amounts)} counted for won deals only")
         if m.role("account_name"):
             self._match_names(acc.column)
 
@@ -523,13 +546,14 @@ class _LoadPlan:
         con.execute("""insert into _aside select t.source_row, $column, t.account_ref, $reason
                        from _typed t join _names n on n.v = t.account_ref
                        where n.account_id is null and n.n_match <= 1
-                         and t.source_row not in (select source_row from _bad)""",
+                         and t.source_row not in (select source_row from _bad)
+                         and t.source_row not in (select source_row from _aside)""",
                     {"column": column, "reason": SET_ASIDE + "names an account not loaded yet"})
         matched, new, unknown, unknown_rows = con.execute("""
             select count(distinct k) filter (where n_match = 1), count(distinct k) filter (where n_match = 0 and account_id is not null),
                    count(distinct k) filter (where account_id is null and n_match = 0), sum(n_rows) filter (where account_id is null and n_match = 0)
             from _names""").fetchone()
-        examples = [r[0] for r in con.execute("""select min(v) from _names where n_match = 0 group by k
+        examples = [r[0] for r in con.execute("""select arg_min(v, first_row) from _names where n_match = 0 group by k
                                                  order by min(first_row) limit ?""", [NAMES_SHOWN]).fetchall()]
         shown = ", ".join(repr(e) for e in examples) + (", ..." if (new or unknown) > NAMES_SHOWN else "")
         parts = [f"{matched:,} account name(s) matched to accounts already loaded"]
@@ -615,6 +639,7 @@ class _LoadPlan:
             con.execute("""insert into raw_activity_counts select $load_id, source_row, account_id, occurred_on,
                            activity_type, n_count from _good where n_count is not null""", p)
         event_id = "event_id" if m.role("event_id") else "null"
+        stage = self._stage_alias()
         for i, spec in enumerate(m.columns):
             v, q = f"v{i}", {**p, "name": spec.name}
             if spec.role == "activity" and spec.levels:
@@ -629,8 +654,9 @@ class _LoadPlan:
                 con.execute(f"insert into raw_activity_measures select $load_id, source_row, account_id, occurred_on, "
                             f"$name, {v} from _good where {v} is not null", q)
             elif spec.role == "outcome":
+                won = f" and {stage} = 1" if stage is not None and spec.outcome_kind != "binary" else ""
                 con.execute(f"insert into raw_outcomes select $load_id, source_row, account_id, occurred_on, $name, "
-                            f"$kind, {v}, {event_id} from _good where {v} is not null",
+                            f"$kind, {v}, {event_id} from _good where {v} is not null{won}",
                             {**q, "kind": spec.outcome_kind})
             elif spec.role == "attribute":
                 con.execute(f"insert into raw_account_attributes select $load_id, source_row, account_id, $name, "
@@ -773,6 +799,19 @@ def load_rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> 
     where, params = ("where load_id = ?", [load_id]) if load_id is not None else ("", [])
     return con.execute(f"select load_id, file_name, row_number, column_name, value, reason from load_rejects {where} "
                        "order by load_id, row_number", params).df()
+
+
+def _cells_text(line: str | None, delimiter: str) -> str:
+    """A raw CSV line as its non-blank cells joined by spaces (how a report footer line is named)."""
+    import csv
+
+    if not line:
+        return ""
+    try:
+        cells = next(csv.reader([line.strip("\r\n")], delimiter=delimiter), [])
+    except csv.Error:
+        return line.strip()
+    return " ".join(c.strip() for c in cells if c.strip())
 
 
 def _structural_message(broken: tuple, width: int) -> str:

@@ -339,7 +339,9 @@ def _account_column(keys, profiles, columns, known: KnownAccounts) -> tuple[int 
         spaced = prof.share_spaced >= NAME_SPACED_SHARE and id_match == 0
         by_name = "name" in key or name_match > id_match or (not id_score and spaced)
         role = "account_name" if by_name else "account_id"
-        score = max(id_score, name_score) + 20 * max(id_match, name_match) + (2 if role == "account_id" else 0)
+        match = max(id_match, name_match)  # a few names that happen to match do not outvote an id header
+        score = max(id_score, name_score) + (20 * match if match >= KNOWN_MATCH_SHARE else 0) \
+            + (2 if role == "account_id" else 0)
         found.append((score, -i, i, role))
     if not found:
         return None, None, None
@@ -616,6 +618,13 @@ def _stage_words(prof: Profile) -> tuple[list[str], list[str], list[str]] | None
     if not yes or not no:
         return None
     return yes, no, sorted(w for w in prof.words if w not in yes and w not in no)
+
+
+def is_stage(spec: ColumnSpec) -> bool:
+    """A deal's stage: a yes/no outcome read as won / lost, with open stages as no outcome yet."""
+    return (spec.role == "outcome" and spec.outcome_kind == "binary" and bool(spec.blank)
+            and any(STAGE_YES.search(slug(w)) for w in spec.yes or []) and any(STAGE_NO.search(slug(w))
+                                                                             for w in spec.no or []))
 
 
 def _binary_name(key: str, yes: list[str]) -> str:

@@ -26,6 +26,8 @@ SAMPLE_BYTES = 1 << 20  # decoded text used to recognise the layout and profile 
 SAMPLE_ROWS = 5000  # rows kept for recognition; typing always covers every row
 MAX_LINE_BYTES = 8 << 20  # a single CSV record longer than this is damage, not data
 TITLE_LINES = 12  # report lines looked through above a header row (title, 'Filtered By:' lines) to find the table
+TITLE_CELLS = 2  # a report's title or filter line has at most this many filled cells ('Filtered By:', 'Date = 2025')
+TABLE_AGREE = 0.9  # share of the first rows that must have the header's width for a table to start at a line
 TAIL_BYTES = 64 << 10  # the end of the file kept by the scan, to find a report footer below the table
 FOOTER_LINES = 12  # at most this many lines below the table are a report footer
 # Words of the lines report tools write below a table: Salesforce's "Grand Totals (42 records)", its
@@ -61,6 +63,7 @@ class Source:
     footer: list[str] = field(default_factory=list)  # report lines below the table (totals, copyright), skipped
     footer_line: int | None = None  # the file's line where the footer starts (rows from there on are not data)
     skip_lines: int = 0  # physical lines above the header row
+    preamble_records: int = 0  # of which non-blank (a record to a CSV reader, even when only delimiters)
 
     @property
     def n_columns(self) -> int:
@@ -95,6 +98,7 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
         raise InputError(name, _no_delimiter_message(text), row=1)
     preamble = [" ".join(c.strip() for c in cells if c.strip())
                 for cells in _csv_reader(text.splitlines()[:skip], delimiter) if any(c.strip() for c in cells)]
+    preamble_records = sum(1 for line in text.splitlines()[:skip] if line.strip())  # ',,,,' is a record too
     body = "\n".join(text.splitlines()[skip:]) if skip else text
     rows = _parse_rows(body, delimiter, complete=len(head) < SAMPLE_BYTES)
     if len(rows) < 2 and len(head) == SAMPLE_BYTES:  # the first data row is longer than the sample
@@ -122,7 +126,7 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
                      f"({_quoted(footer)})")
     raw_header = [cell.replace("\ufeff", "").strip() for cell in rows[0]]
     return Source(path, name, scan.sha256, size, compressed, encoding, delimiter, header, sample, notes,
-                  scan.blank_lines, stray_boms, raw_header, preamble, footer, footer_line, skip)
+                  scan.blank_lines, stray_boms, raw_header, preamble, footer, footer_line, skip, preamble_records)
 
 
 def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
@@ -171,7 +175,7 @@ def record_lines(source: Source, path: Path, compression: str) -> list[int] | No
         for row_number, row in enumerate(_csv_reader(fh, source.delimiter), start=1):
             if row:  # a blank line is an empty row of its own
                 starts.append(row_number)
-    return starts[len(source.preamble) + 1:]  # the report lines above, then the header, come first
+    return starts[source.preamble_records + 1:]  # the report lines above, then the header, come first
 
 
 def archive_copy(source: Source, archive_dir: str | os.PathLike) -> Path:
@@ -364,14 +368,26 @@ def _table_start(text: str) -> tuple[int, str | None]:
     """
     lines = text.splitlines()
     for start in range(0, min(TITLE_LINES, max(len(lines) - 1, 0)) + 1):
-        cells = next(_csv_reader([lines[start]], "\t" if "\t" in lines[start] else ","), []) if lines else []
-        if not lines[start].strip() or (sum(1 for c in cells if c.strip()) < 2 and ";" not in lines[start]
-                                        and "|" not in lines[start]):
-            continue  # a blank line, or a title padded with commas (Excel saves a report's lines so)
-        delimiter = _detect_delimiter("\n".join(lines[start:]), min_agree=0.9 if start else 0.0)
+        if start and _filled(lines[start - 1]) > TITLE_CELLS:
+            break  # a line above with several cells is not a report title: the table starts at the top
+        if not lines[start].strip() or _filled(lines[start]) < 2:
+            continue  # a blank line, or a title padded with delimiters (Excel saves a report's lines so)
+        delimiter = _detect_delimiter("\n".join(lines[start:]), min_agree=TABLE_AGREE)
         if delimiter is not None:
             return start, delimiter
-    return 0, None
+    return 0, _detect_delimiter(text)  # no clean table anywhere: read from the top, and name the bad row
+
+
+def _filled(line: str) -> int:
+    """The most non-blank cells any delimiter splits a line into."""
+    best = 0
+    for delimiter in DELIMITERS:
+        try:
+            cells = next(_csv_reader([line], delimiter), [])
+        except csv.Error:
+            continue
+        best = max(best, sum(1 for c in cells if c.strip()))
+    return best
 
 
 def _footer(scan: _Scan, encoding: str, delimiter: str, width: int) -> tuple[list[str], int | None]:
@@ -397,7 +413,7 @@ def _footer(scan: _Scan, encoding: str, delimiter: str, width: int) -> tuple[lis
             break
         filled = sum(1 for c in cells if c.strip())
         # Excel pads a saved report's lines with commas; an unquoted comma splits a copyright line in two
-        if filled > 2 or (len(cells) >= width and filled > 1 and not FOOTER_WORDS.search(line)):
+        if filled > 2 or (len(cells) >= width and filled > 1 and (width <= 3 or not FOOTER_WORDS.search(line))):
             break
         found.append(" ".join(c.strip() for c in cells if c.strip()))
     found.reverse()

@@ -80,8 +80,9 @@ def choose_date_style(con: duckdb.DuckDBPyConnection, table: str, column: str, d
     # each distinct value is parsed once: a big export repeats few dates many times
     row = con.execute(
         f"""select coalesce(sum(n) filter (where v <> ''), 0), {counts}
-            from (select trim({column}) as v, count(*) as n from {table} where {column} is not null group by 1)""",
-        {f: DATE_FAMILIES[f] for f in families},
+            from (select regexp_replace(trim({column}), $zone_pattern, '\\1') as v, count(*) as n
+                  from {table} where {column} is not null group by 1)""",
+        {**{f: DATE_FAMILIES[f] for f in families}, "zone_pattern": ZONE_PATTERN},
     ).fetchone()
     n_values = int(row[0])
     score = {f: (int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i, f in enumerate(families)}  # (in range, parsed)

@@ -218,3 +218,12 @@ def test_a_salesforce_report_naming_accounts_loads_beside_the_sample(demo_copy):
     text = " ".join(m.value for m in at.markdown)
     assert "1 account name(s) matched" in text and "not loaded yet ('Nobody Known Ltd')" in text
     assert "below the table" in text
+
+
+def test_whats_loaded_shows_each_accounts_customer_span_and_its_rule(demo_copy):
+    at = _data_page()
+    assert any(h.value == "Customer spans" for h in at.subheader)
+    caption = next(c.value for c in at.caption if "still customers" in c.value)
+    assert caption.startswith("600 accounts: 456 still customers, 144 left")
+    rules = next(d.value for d in at.dataframe if "end_rule" in d.value.columns)
+    assert dict(zip(rules["end_rule"], rules["accounts"])) == {"did not renew": 144, "still a customer": 456}

@@ -1,0 +1,56 @@
+"""A fast subset of `make calibrate`: hostile worlds with known truth, loaded and judged through the
+real `payoff ingest` and `payoff drivers` commands (bench/worlds.py, bench/calibrate.py).
+
+Accounts churn at random times (3% a month) and 30% start mid-span; revenue, referrals and renewals
+exist only while an account is a customer. Before customer spans, 40% of the no-effect activities were
+referral 'drivers' in such worlds; the seeds here are fixed, so each check passes or fails the same way
+every run.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from pipelines.config import PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+import calibrate  # noqa: E402
+import worlds  # noqa: E402
+
+NULL_SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def null_worlds(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("null_worlds")
+    world = worlds.WORLD_TYPES["null_churn_late_starts"]
+    return [calibrate.judge(world, seed, folder) for seed in NULL_SEEDS]
+
+
+@pytest.fixture(scope="module")
+def effect_world(tmp_path_factory):
+    return calibrate.judge(worlds.WORLD_TYPES["effect_churn"], 1, tmp_path_factory.mktemp("effect_world"))
+
+
+def test_churn_and_late_starts_make_no_false_drivers(null_worlds):
+    tally = calibrate.tally(null_worlds)
+    assert set(tally) == {"revenue", "referrals", "renewed"}
+    for outcome, row in tally.items():
+        assert row["null_tests"] == len(NULL_SEEDS) * len(worlds.NULL_ACTIVITIES + (worlds.EFFECT_ACTIVITY,))
+        assert row["false"] == 0, (outcome, row)
+
+
+def test_the_dropped_periods_are_named(null_worlds):
+    for result in null_worlds:
+        blocks = {b["outcome"]: b for b in result["drivers"]["outcomes"]}
+        for outcome in ("revenue", "referrals"):
+            assert blocks[outcome]["dropped"].get("after the account left", 0) > 0
+            assert blocks[outcome]["dropped"].get("before the account became a customer", 0) > 0
+
+
+def test_a_modest_true_effect_is_still_found(effect_world):
+    tally = calibrate.tally([effect_world])
+    assert tally["revenue"]["found"] == 1 and tally["referrals"]["found"] == 1
+    assert tally["revenue"]["covered"] == 1  # the 95% interval of the revenue effect covers the truth

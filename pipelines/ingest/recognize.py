@@ -15,16 +15,7 @@ from pipelines.ingest.mapping import DEFAULT_NO, DEFAULT_YES, KINDS, ColumnSpec,
 from pipelines.ingest.source import Source
 from pipelines.errors import MappingError
 
-ACCOUNT_RE = re.compile(r"^((referring_|parent_)?(account|customer|client|company|acct|organi[sz]ation|org))"
-                        r"(_?(id|number|no|num|key|code))?$|_account_id$|^customerid$|^accountid$")
-ACTIVITY_ID_RE = re.compile(r"^(activity|task|event|interaction|touch|call|engagement)_?(id|number|key)$")
-ACTIVITY_TYPE_RE = re.compile(r"^(activity_?|task_?|event_?|interaction_?|engagement_?)?(type|subtype|category|kind)$"
-                              r"|^(activity|channel|interaction)$")
 DATE_WORD_RE = re.compile(r"date|month|period|week|quarter|day|time|created|closed|occurred|_on$|_at$")
-OWNER_RE = re.compile(r"^(owner|assigned_to|assignee|rep|sales_rep|user|agent|created_by|activity_owner|account_owner"
-                      r"|csm|account_manager|am|salesperson|sales_agent)$")
-DURATION_RE = re.compile(r"^(duration|call_duration|duration_min|duration_minutes|duration_mins|minutes|mins|length_min)"
-                         r"(_min|_minutes)?$")
 COUNT_RE = re.compile(r"^(count|n|number|qty|quantity|volume|activities|activity_count|n_activities|total|amount)$")
 ACTIVITY_WORDS = re.compile(r"call|meeting|email|e_mail|visit|demo|review|qbr|ebr|training|webinar|ticket|touch|contact"
                             r"|campaign|outreach|workshop|onboarding|follow_up|message|chat|session|task")
@@ -50,8 +41,6 @@ SIZE_WORDS = re.compile(r"annual_revenue|annual_recurring|(^|_)arr$|(^|_)mrr$|(^
 # A deal stage: won and lost words among the pipeline's open stages (which are neither).
 STAGE_YES, STAGE_NO = re.compile(r"won|closed_won"), re.compile(r"lost|closed_lost")
 STANDARD_ATTRIBUTES = {
-    "owner": re.compile(OWNER_RE.pattern + r"|^(opportunity|deal|company|task|call|activity|hubspot|ticket)_owner$"
-                        r"|^teammate_assigned$|^assigned_teammate$"),
     "team": re.compile(r"^(team|sales_team|pod|squad|manager_team)$"),
     "segment": re.compile(r"^(segment|customer_segment|account_segment|tier|account_tier)$"),
     "region": re.compile(r"^(region|territory|geo|sales_region)$"),
@@ -226,7 +215,8 @@ OWNER_KEYS = [
     (re.compile(rf"^{_ENTITY}(owner|assigned|assigned_to|assigned_to_user|assignee|rep|sales_rep|user|agent|author"
                 r"|activity_owner|task_owner|call_owner|deal_owner|opportunity_owner|hubspot_owner|primary_user"
                 r"|account_owner|csm|account_manager|am|salesperson|sales_agent|sender|host|organizer|completed_by"
-                r"|owner_name|assigned_user|user_name|teammate_assigned|assigned_teammate|assigned_agent)$"), 10),
+                r"|owner_name|assigned_user|user_name|teammate_assigned|assigned_teammate|assigned_agent|company_owner"
+                r"|ticket_owner)$"), 10),
     (re.compile(r"^(created_by|creator)$"), 4),
 ]
 DURATION_KEYS = [
@@ -535,7 +525,7 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
         return ColumnSpec(header, "ignore"), f"'{header}' is another date: ignored (the row is dated by one column)"
     if not dated and prof.mostly_numbers and SIZE_WORDS.search(key):
         return ColumnSpec(header, "attribute", key), None
-    if DURATION_RE.match(key) and prof.numeric:
+    if _score(key, DURATION_KEYS) and prof.numeric:
         return (ColumnSpec(header, "measure", key),
                 f"'{header}' is measured during the activity, so it is kept as a measure, not a control")
     levels = _treatment_levels(prof)
@@ -633,6 +623,8 @@ def _binary_name(key: str, yes: list[str]) -> str:
 
 
 def _attribute_name(key: str) -> str:
+    if _score(key, OWNER_KEYS) > 0:  # the same words that make an activity's owner
+        return "owner"
     for name, pattern in STANDARD_ATTRIBUTES.items():
         if pattern.match(key):
             return name

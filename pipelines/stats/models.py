@@ -62,8 +62,11 @@ class Fit:
         return float(self.params[i]) if i is not None else float("nan")
 
     def se(self, name: str) -> float:
+        """The standard error; NaN when the term is absent or its variance is not positive (a
+        near-singular sandwich can round below zero), so no interval is made from it."""
         i = self.index(name)
-        return float(np.sqrt(self.cov[i, i])) if i is not None else float("nan")
+        variance = float(self.cov[i, i]) if i is not None else float("nan")
+        return float(np.sqrt(variance)) if variance > 0 else float("nan")
 
     def z(self, name: str) -> float:
         se = self.se(name)

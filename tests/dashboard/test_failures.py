@@ -24,12 +24,12 @@ def _n_loads(path) -> int:
 
 
 def test_an_unexpected_failure_in_a_load_is_one_message_and_changes_nothing(demo_copy, monkeypatch):
-    import pipelines.ingest
+    import pipelines.workflow
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire\nsecond line")
 
-    monkeypatch.setattr(pipelines.ingest, "ingest_file", broken)
+    monkeypatch.setattr(pipelines.workflow, "ingest_file", broken)  # what the Data page's load calls
     before = _n_loads(demo_copy)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()

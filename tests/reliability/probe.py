@@ -23,9 +23,10 @@ PHASES = {
     "stage": "pipelines.ingest.load:_LoadPlan.stage",  # read as text, type, collect rejects (temp tables)
     "commit": "pipelines.ingest.load:_LoadPlan.commit",  # facts + load record in one transaction
     "archive": "pipelines.ingest.load:archive_copy",  # inside that transaction, before the load row
-    "undo": "pipelines.cli:undo_load",  # delete facts + mark undone in one transaction
-    "build": ("pipelines.cli:build",  # the panel rebuild after an undo or `payoff build`
-              "pipelines.cli:refresh"),  # the panel update after a load (new events only, or a rebuild)
+    "undo": "pipelines.workflow:undo_load",  # delete facts + mark undone in one transaction
+    "build": ("pipelines.cli:build",  # the panel rebuild of `payoff build`
+              "pipelines.workflow:build",  # the panel rebuild after an undo
+              "pipelines.workflow:refresh"),  # the panel update after a load (new events only, or a rebuild)
 }
 
 

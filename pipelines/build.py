@@ -87,29 +87,24 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
 
 
 def _with_activity_zeros(con: duckdb.DuckDBPyConnection, panel_sql: str) -> str:
-    """The panel with explicit zeros: no activity of a type logged in a period that type's data covers is 0.
+    """The panel with explicit zeros: no activity logged in a period the activity data covers is 0.
 
     Filled here, column by column on the wide panel, rather than by a dense account × period ×
     type grid before the pivot (7M rows at 50,000 accounts): only dated types get zeros (a type
-    known from undated counts alone stays null in dated periods), and only inside that type's own
-    logged span: a type first logged in September is unknown, not zero, before it.
+    known from undated counts alone stays null in dated periods), and only inside the span of
+    dated activity, as before it the exports simply say nothing.
     """
-    spans = activity_spans(con)
-    if not spans:
+    keys = [k for (k,) in con.execute("select distinct activity_key from int_activities_counted "
+                                      "where period_on is not null order by 1").fetchall()]
+    if not keys:
         return panel_sql
-    # PIVOT runs as several statements, which take no parameters: the spans go in as date literals
-    # (our own dates, written by isoformat, never user text)
-    fills = ", ".join(f"case when period_on between date '{lo.isoformat()}' and date '{hi.isoformat()}' "
-                      f"then coalesce({col}, 0) else {col} end as {col}"
-                      for col, (lo, hi) in ((quote_ident(f"n_{key}"), span) for key, span in spans.items()))
+    # PIVOT runs as several statements, which take no parameters: the span goes in as variables
+    con.execute("set variable payoff_activity_lo = (select min(period_on) from int_activities_counted)")
+    con.execute("set variable payoff_activity_hi = (select max(period_on) from int_activities_counted)")
+    in_span = "period_on between getvariable('payoff_activity_lo') and getvariable('payoff_activity_hi')"
+    fills = ", ".join(f"case when {in_span} then coalesce({col}, 0) else {col} end as {col}"
+                      for col in (quote_ident(f"n_{key}") for key in keys))
     return f"select * replace ({fills}) from ({panel_sql})"
-
-
-def activity_spans(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
-    """Each dated activity type's first and last period: where its zeros are filled."""
-    return {key: (lo, hi) for key, lo, hi in con.execute(
-        "select activity_key, min(period_on), max(period_on) from int_activities_counted "
-        "where period_on is not null group by 1 order by 1").fetchall()}
 
 
 def set_grain(con: duckdb.DuckDBPyConnection, grain: str) -> None:

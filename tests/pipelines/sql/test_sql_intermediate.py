@@ -225,21 +225,19 @@ def test_activity_type_label_is_the_most_common_spelling_ties_alphabetically(spe
         ("business_review", "Business Review"), ("email", "Email")]  # Email and email: 2 rows each
 
 
-def test_panel_activity_zeros_inside_each_types_own_span_only(activity_data, run, q):
+def test_panel_activity_zeros_inside_the_activity_span_only(activity_data, run, q):
     run("month")
     # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: zeros there, null in Dec and Apr
     assert q("select period_on from int_periods_spanned") == S([
         (D(p),) for p in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")])
     nonzero = {("A", "2025-01-01", "call"): 4.0, ("A", "2025-03-01", "call"): 1.0,
                ("B", "2025-01-01", "email"): 2.0, ("B", "2025-02-01", "meeting"): 4.0}
-    # each type's own logged span: a type logged only in February is unknown, not zero, in January
-    in_span = {"call": ("2025-01-01", "2025-02-01", "2025-03-01"), "email": ("2025-01-01",),
-               "meeting": ("2025-02-01",)}
+    in_span = ("2025-01-01", "2025-02-01", "2025-03-01")
     expected = [
-        (account, D(period), *(nonzero.get((account, period, key), 0.0) if period in in_span[key] else None
+        (account, D(period), *(nonzero.get((account, period, key), 0.0) if period in in_span else None
                                for key in ("call", "email", "meeting")))
         for account in ("A", "B", "C", "D")
-        for period in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
+        for period in ("2024-12-01", *in_span, "2025-04-01")
     ] + [("C", None, 7.0, None, None)]  # undated counts kept as they are, not filled
     assert q("select account_id, period_on, n_call, n_email, n_meeting from account_periods") == S(expected)
 

@@ -81,3 +81,17 @@ def test_deals_count_when_won_or_lost_and_amounts_only_when_won(seeded, write):
     assert (report.rows_read, report.rows_loaded, report.rows_set_aside) == (4, 2, 2)
     rows = seeded.execute("select account_id, outcome, value from raw_outcomes order by all").fetchall()
     assert rows == [("ACC-2", "amount", 1000.0), ("ACC-2", "won", 1.0), ("ACC-3", "won", 0.0)]
+
+
+NAMES = ["O'Connell & Tanaka Pty. Ltd.", "oconnell & tanaka pty ltd", "Café Müller GmbH", "  ACME, Inc. ", "Ibáñez S.L.",
+         "Schäfer & Peña K.K.", "Zoë-Keller (EMEA)", "", "12 Monkeys Ltd"]
+
+
+def test_account_names_are_compared_alike_in_python_and_in_sql(con):
+    from pipelines.db import sql_text
+    from pipelines.ingest.recognize import account_key
+
+    con.execute(sql_text("macros.sql"))
+    in_sql = [con.execute("select pf_account_key(?)", [name]).fetchone()[0] for name in NAMES]
+    assert in_sql == [account_key(name) for name in NAMES]
+    assert in_sql[0] == in_sql[1] == "oconnelltanakaptyltd"

@@ -219,8 +219,8 @@ class _LoadPlan:
         self.con, self.source, self.mapping, self.workdir = con, source, mapping, workdir
         self.new_accounts = new_accounts
         self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
-        self.notes: list[str] = list(source.notes) + [n for n in mapping.notes if n not in role_notes(mapping)] \
-            + role_notes(mapping)
+        from_roles = role_notes(mapping)  # recomputed: a note of the proposal may not fit an edited mapping
+        self.notes: list[str] = list(source.notes) + [n for n in mapping.notes if n not in from_roles] + from_roles
         self.params: dict = {**NUMBER_PARAMS, "zone_pattern": ZONE_PATTERN}
         self.rows_set_aside = 0
         self.new_names = False  # new accounts were named: their names are stored as attributes
@@ -307,7 +307,7 @@ class _LoadPlan:
         acc = m.account()
         # a blank account is set aside after typing (not attributable), not rejected; a name is
         # matched to an account id in _names (see _set_aside) and joined in by the _good view
-        ref = "account_ref" if m.role("account_name") else "account_id"
+        ref = self._account_ref
         if acc:
             out.append(f"nullif(trim({self.col[acc.column]}), '') as {ref}")
         else:
@@ -315,7 +315,7 @@ class _LoadPlan:
             out.append(f"$file_stem || '#' || source_row as {ref}")
         date = m.role("date")
         if date:
-            out.append(self._date_expr(date.column, required=not self._open_rows()))
+            out.append(self._date_expr(date.column, required=self._stage_alias() is None))
         else:
             out.append("null::date as occurred_on")
         for role, alias in (("start_date", "started_on"), ("end_date", "ended_on")):
@@ -358,9 +358,10 @@ class _LoadPlan:
                 out.append(f"{self._lookup(spec.column, c, number_sql('v', decimal))}.t as {alias}")
         return out
 
-    def _open_rows(self) -> bool:
-        """Whether rows can be open (a deal still in the pipeline: a won/lost outcome with open stages)."""
-        return self._stage_alias() is not None
+    @property
+    def _account_ref(self) -> str:
+        """The typed column naming each row's account: its id, or a name matched to one in _names."""
+        return "account_ref" if self.mapping.role("account_name") else "account_id"
 
     def _stage_alias(self) -> str | None:
         """The typed column of a won/lost stage with open stages (null while open), if the file has one."""
@@ -488,7 +489,7 @@ class _LoadPlan:
         acc = m.account()
         if acc is None:
             return
-        ref = "account_ref" if m.role("account_name") else "account_id"
+        ref = self._account_ref
         con.execute(f"""insert into _aside select source_row, $column, null, $reason from _typed
                         where {ref} is null and source_row not in (select source_row from _bad)""",
                     {"column": acc.column, "reason": SET_ASIDE + "no account (not attributable to a customer)"})

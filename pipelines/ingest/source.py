@@ -420,14 +420,10 @@ def _footer(scan: _Scan, encoding: str, delimiter: str, width: int) -> tuple[lis
     words = [line for line in found if line]
     if not words or not any(FOOTER_WORDS.search(line) for line in words):
         return [], None
-    while found and not found[0] and not _padded(lines[len(lines) - len(found)]):
+    while found and not found[0] and not lines[len(lines) - len(found)].strip():
         found.pop(0)  # a truly blank line is skipped by the reader anyway; a padded one (',,,,') would be a row
     first_line = scan.n_lines + (0 if trailing_break else 1) - len(found) + 1
     return words, first_line
-
-
-def _padded(line: str) -> bool:
-    return bool(line.strip())
 
 
 def _is_footer_row(row: list[str], width: int) -> bool:

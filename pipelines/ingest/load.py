@@ -424,6 +424,9 @@ class _LoadPlan:
         self.params[f"{key}_blank"] = spec.blank or []
         word = f"lower(trim({c}))"
         self.params[f"{key}_reason"] = f"not a yes/no value (expected e.g. {', '.join(spec.yes[:3] + spec.no[:3])})"
+        if is_stage(spec):  # a deal stage neither won nor lost is open, whichever stage the rows looked at missed
+            return (f"case when list_contains(${key}_yes, {word}) then 1.0 "
+                    f"when list_contains(${key}_no, {word}) then 0.0 end as {alias}")
         self._check(spec.column, c, f"""case when nullif(trim({c}), '') is not null
             and not list_contains(${key}_yes, {word}) and not list_contains(${key}_no, {word})
             and not list_contains(${key}_blank, {word}) then ${key}_reason end""")

@@ -95,3 +95,15 @@ def test_account_names_are_compared_alike_in_python_and_in_sql(con):
     in_sql = [con.execute("select pf_account_key(?)", [name]).fetchone()[0] for name in NAMES]
     assert in_sql == [account_key(name) for name in NAMES]
     assert in_sql[0] == in_sql[1] == "oconnelltanakaptyltd"
+
+
+def test_an_open_stage_first_met_after_the_rows_looked_at_is_open_not_a_failure(seeded, write):
+    # the Maven CRM pipeline export: sorted so that 'Prospecting' first appears after the sample recognition reads
+    from pipelines.ingest.source import SAMPLE_ROWS
+
+    head = "".join(f"D{i},ACC-1,{('Won', 'Lost', 'Engaging')[i % 3]},2025-0{1 + i % 9}-15,100\n" for i in range(SAMPLE_ROWS))
+    tail = "".join(f"P{i},ACC-2,Prospecting,,\n" for i in range(400))
+    report = ingest_file(seeded, write("sales_pipeline.csv", "opportunity_id,account,deal_stage,close_date,close_value\n"
+                                       + head + tail))
+    assert report.rows_rejected == 0
+    assert report.rows_set_aside == SAMPLE_ROWS // 3 + 400  # every open deal, the late stage among them

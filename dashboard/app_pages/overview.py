@@ -24,8 +24,10 @@ for result in results:
             drivers = [f for f in result.findings if f.is_driver][:3]
             for f in drivers:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** — {f.sentence}")
-            if not drivers:
+            if not drivers and any(f.judged for f in result.findings):
                 st.markdown("No activity shows a clear association with this outcome.")
+            elif not drivers:
+                st.markdown("Nothing to judge yet (see the reason beside).")
         with right:
             st.markdown("**Busy, but not paying off**")
             busy = sorted([f for f in result.findings if f.is_busy], key=lambda f: -f.volume)[:2]
@@ -41,7 +43,8 @@ for result in results:
         if not trends["outcomes"].empty:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 
-ui.chart(figures.activity_trend(trends["activities"]), key="activity_trend")
+if not trends["activities"].empty:  # no activity loaded: no empty chart with made-up axes
+    ui.chart(figures.activity_trend(trends["activities"]), key="activity_trend")
 
 st.divider()
 ui.report_downloads(version, view, key="overview_report")

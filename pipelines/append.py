@@ -19,7 +19,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.build import (BuildResult, build, built_grain, model_sql, models_stored, panel_is_current, run_checks,
+from pipelines.build import (BuildResult, activity_spans, activity_zero_fills, build, built_grain, model_sql, models_stored, panel_is_current, run_checks,
                              set_grain)
 from pipelines.config import DEFAULT_GRAIN
 from pipelines.db import quote_ident
@@ -119,6 +119,7 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
         return True  # no new activity survived (rows that repeat others): nothing else changes
     if set(delta_keys) - set(dated_keys):
         return False  # a new activity type is a new panel column
+    old_spans = {key: (lo, hi, counts_only) for key, lo, hi, counts_only in activity_spans(con, plan.built_through)}
     span_lo, span_hi = con.execute("select min(period_on), max(period_on) from int_activities_counted").fetchone()
     new_lo, new_hi = con.execute("select least(min(period_on), ?::date), greatest(max(period_on), ?::date) "
                                  "from _delta", [span_lo, span_hi]).fetchone()
@@ -137,7 +138,7 @@ def _apply(con: duckdb.DuckDBPyConnection, plan: _Plan) -> bool:
                    where c.account_id = d.account_id and c.period_on = d.period_on and c.activity_key = d.activity_key""")
     con.execute("""insert into int_activities_counted by name
                    select * from _delta anti join int_activities_counted using (account_id, period_on, activity_key)""")
-    _update_panel(con, dated_keys, delta_keys, (span_lo, span_hi), (new_lo, new_hi))
+    _update_panel(con, delta_keys, old_spans)
     _update_activity_types(con)
     _update_activity_monthly(con, since)
     # customer spans move with every new sign of life; one row per account, remade by the model itself
@@ -185,15 +186,19 @@ def _add_accounts(con: duckdb.DuckDBPyConnection) -> None:
                    join spans s on p.period_on between s.lo and s.hi""")
 
 
-def _update_panel(con: duckdb.DuckDBPyConnection, dated_keys: list[str], delta_keys: list[str],
-                  old_span: tuple, new_span: tuple) -> None:
-    """The panel rows the new events touch, fill with zeros or add (see build._with_activity_zeros)."""
-    dated = [quote_ident(f"n_{k}") for k in dated_keys]
-    span = {"lo": new_span[0], "hi": new_span[1]}
-    # periods already in the panel that the activity data's span now reaches: no activity there is 0
-    con.execute(f"""update account_periods set {', '.join(f'{c} = coalesce({c}, 0)' for c in dated)}
-                    where period_on between $lo and $hi and not (period_on between $old_lo and $old_hi)""",
-                {**span, "old_lo": old_span[0], "old_hi": old_span[1]})
+def _update_panel(con: duckdb.DuckDBPyConnection, delta_keys: list[str], old_spans: dict[str, tuple]) -> None:
+    """The panel rows the new events touch, fill with zeros or add (see build.activity_zero_fills)."""
+    fills = activity_zero_fills(con)
+    # periods already in the panel that a type's zeros now reach (its span grew, or a type known from count
+    # exports alone has events now: its zeros reach every account): no activity there is 0
+    for key, lo, hi, counts_only in activity_spans(con):
+        if old_spans.get(key) != (lo, hi, counts_only):
+            col = quote_ident(f"n_{key}")
+            old_lo, old_hi, was_counts_only = old_spans.get(key, (None, None, False))
+            con.execute(f"""update account_periods set {col} = coalesce({col}, 0)
+                            where period_on between $lo and $hi
+                              and ($was_counts_only or not coalesce(period_on between $old_lo and $old_hi, false))""",
+                        {"lo": lo, "hi": hi, "old_lo": old_lo, "old_hi": old_hi, "was_counts_only": was_counts_only})
 
     # rows already in the panel: the new counts of the types the new events have
     con.execute("""create or replace temp table _touched as
@@ -228,11 +233,10 @@ def _update_panel(con: duckdb.DuckDBPyConnection, dated_keys: list[str], delta_k
                                   or period_on in (select period_on from _new_periods)) v
                         on v.account_id = r.account_id and v.period_on = r.period_on
                     group by r.account_id, r.period_on""", {f"c{i}": name for i, name in enumerate(value_cols)})
-    fills = ", ".join(f"case when period_on between $lo and $hi then coalesce({c}, 0) else {c} end as {c}"
-                      for c in dated)
+    replaced = f" replace ({', '.join(f'{sql} as {col}' for col, sql in fills.items())})" if fills else ""
     con.execute(f"""insert into account_periods by name
-                    select v.* replace ({fills}), a.* exclude (account_id)
-                    from _values_new v left join accounts a using (account_id)""", span)
+                    select v.*{replaced}, a.* exclude (account_id)
+                    from _values_new v left join accounts a using (account_id)""")
 
 
 def _update_activity_types(con: duckdb.DuckDBPyConnection) -> None:

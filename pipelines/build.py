@@ -87,24 +87,71 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
 
 
 def _with_activity_zeros(con: duckdb.DuckDBPyConnection, panel_sql: str) -> str:
-    """The panel with explicit zeros: no activity logged in a period the activity data covers is 0.
+    """The panel with explicit zeros: no activity logged in a period the activity's data covers is 0.
 
     Filled here, column by column on the wide panel, rather than by a dense account × period ×
-    type grid before the pivot (7M rows at 50,000 accounts): only dated types get zeros (a type
-    known from undated counts alone stays null in dated periods), and only inside the span of
-    dated activity, as before it the exports simply say nothing.
+    type grid before the pivot (7M rows at 50,000 accounts). See activity_zero_fills for where a
+    type's zeros are known.
     """
-    keys = [k for (k,) in con.execute("select distinct activity_key from int_activities_counted "
-                                      "where period_on is not null order by 1").fetchall()]
-    if not keys:
+    fills = activity_zero_fills(con)
+    if not fills:
         return panel_sql
-    # PIVOT runs as several statements, which take no parameters: the span goes in as variables
-    con.execute("set variable payoff_activity_lo = (select min(period_on) from int_activities_counted)")
-    con.execute("set variable payoff_activity_hi = (select max(period_on) from int_activities_counted)")
-    in_span = "period_on between getvariable('payoff_activity_lo') and getvariable('payoff_activity_hi')"
-    fills = ", ".join(f"case when {in_span} then coalesce({col}, 0) else {col} end as {col}"
-                      for col in (quote_ident(f"n_{key}") for key in keys))
-    return f"select * replace ({fills}) from ({panel_sql})"
+    return f"select * replace ({', '.join(f'{sql} as {col}' for col, sql in fills.items())}) from ({panel_sql})"
+
+
+def activity_zero_fills(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each dated activity column (quoted) -> the SQL of its value with zeros where nothing logged means none.
+
+    Unknown is not zero: a type's zeros reach over its span (activity_spans) only, and a type known only
+    from count exports is zero only for the accounts those exports list: elsewhere they do not speak.
+
+    The spans go in as session variables (PIVOT runs as several statements, which take no parameters),
+    one per type by position: no name from an export is spliced into the SQL.
+    """
+    fills = {}
+    for i, (key, lo, hi, counts_only) in enumerate(activity_spans(con)):
+        con.execute(f"set variable payoff_activity_{i} = ?", [key])
+        con.execute(f"set variable payoff_activity_lo_{i} = ?::date", [lo])
+        con.execute(f"set variable payoff_activity_hi_{i} = ?::date", [hi])
+        known = f"period_on between getvariable('payoff_activity_lo_{i}') and getvariable('payoff_activity_hi_{i}')"
+        if counts_only:
+            known += (f" and account_id in (select account_id from int_activities_counted "
+                      f"where activity_key = getvariable('payoff_activity_{i}'))")
+        col = quote_ident(f"n_{key}")
+        fills[col] = f"case when {known} then coalesce({col}, 0) else {col} end"
+    return fills
+
+
+def activity_spans(con: duckdb.DuckDBPyConnection, through_load: int | None = None) -> list[tuple]:
+    """Each dated activity type's span at the build grain, and whether only count exports log it:
+    (key, first period, last period, counts only), of the loads up to through_load (all if None).
+
+    A type's span starts where it is first logged (a type first seen in September says nothing about the
+    months before) and ends where the exports that log it end: a type no longer logged while its
+    export goes on is done no more, which is a zero.
+    """
+    return con.execute("""
+        with logged as (
+            select load_id, activity_key, occurred_on as logged_on, false as from_counts
+            from stg_activity_events where occurred_on is not null and load_id <= $through
+            union all
+            select load_id, activity_key, period_on, true
+            from stg_activity_counts where period_on is not null and load_id <= $through
+        ),
+        per_load as (
+            select load_id, activity_key, min(logged_on) as lo, bool_and(from_counts) as from_counts
+            from logged group by load_id, activity_key
+        ),
+        load_ends as (
+            select load_id, max(logged_on) as load_end from logged group by load_id
+        )
+        select activity_key,
+               date_trunc(getvariable('payoff_grain'), min(lo))::date,
+               date_trunc(getvariable('payoff_grain'), max(load_end))::date,
+               bool_and(from_counts)
+        from per_load join load_ends using (load_id)
+        group by activity_key
+        order by activity_key""", {"through": through_load if through_load is not None else 2**62}).fetchall()
 
 
 def set_grain(con: duckdb.DuckDBPyConnection, grain: str) -> None:

@@ -77,15 +77,21 @@ PERFECT_PREDICTOR_ROWS = 14  # webinars before renewals that all renewed: enough
 @pytest.fixture(scope="session")
 def odd_export(demo_db):
     """Write one odd export into a folder: f(name, folder) -> path; names are ODD_EXPORTS' and 'perfect_predictor'
-    (a new type logged two months before each of 14 renewals from June 2025 on, every one a 'yes')."""
+    (a new type logged in the window of each of 14 renewals spread over the span, every one a 'yes')."""
     def write(name: str, folder: Path) -> Path:
         if name == "perfect_predictor":
             con = duckdb.connect(str(demo_db), read_only=True)
-            rows = con.execute("select account_id, strftime(occurred_on - interval 60 day, '%-m/%-d/%Y') "
-                               "from outcome_events where outcome_key = 'renewed' and is_yes "
-                               "and occurred_on >= date '2025-06-01' order by occurred_on, account_id limit ?",
+            # one renewal from each 14th of the span's renewals, the webinar in the month the window opens: the
+            # webinars are logged across the span (and one more in the last month, after every window, ends it)
+            rows = con.execute("select account_id, strftime(occurred_on - interval 170 day, '%-m/%-d/%Y') from ("
+                               "  select *, ntile(?) over (order by occurred_on, account_id) as part"
+                               "  from outcome_events where outcome_key = 'renewed' and is_yes"
+                               "    and occurred_on >= date '2024-03-01')"
+                               "qualify row_number() over (partition by part order by occurred_on, account_id) = 1 "
+                               "order by occurred_on, account_id",
                                [PERFECT_PREDICTOR_ROWS]).fetchall()
             con.close()
+            rows.append((rows[0][0], "12/15/2025"))
             text = ODD_HEADER + "".join(f"SEP-{i},Webinar,{day},{account}\n" for i, (account, day) in enumerate(rows))
         else:
             text = ODD_EXPORTS[name]

@@ -206,13 +206,13 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     def unjudged(act: str, reason: str) -> Finding:
         return _not_judged(act, label(act), reason, frame, volumes, hours)
 
-    if not frame.activities:
+    if not frame.activities and not frame.unjudged:
         result.notes.append("no activity varies in the data, so there is nothing to compare")
         return result
     if (short := too_little_data(len(data), result.n_accounts)) is not None:
         result.notes.append(short)  # the outcome's own rows are too few: no activity is to blame
         return result
-    unfit = cannot_judge(frame, volumes)
+    unfit = {**frame.unjudged, **cannot_judge(frame, volumes)}
     not_judged = [unjudged(act, reason) for act, reason in unfit.items()]
     frame = _without(frame, set(unfit))
     if not frame.activities:

@@ -25,6 +25,7 @@ REVERSE_WINDOW_MONTHS = 2  # lead/lag check: activity in the two months after th
 CONTROL_MAX_LEVELS = 20  # a text attribute with more values is an identifier, not a control
 CONTROL_MIN_COVERAGE = 0.9  # an attribute missing for more accounts than this is not used as a control
 GROUPING_ATTRIBUTES = ("owner", "team", "account_owner", "rep", "account_name", "name")
+TYPE_MIN_COVERAGE = 0.8  # an activity logged over less of the rows analysed than this is left out, not zero-filled
 SKEW_FOR_LOG = 1.0  # positive numeric controls more skewed than this enter as log
 
 
@@ -65,6 +66,7 @@ class Frame:
     n_candidates: int
     dropped: dict[str, int] = field(default_factory=dict)
     post: dict[str, str] = field(default_factory=dict)  # activity -> column counted after the outcome
+    unjudged: dict[str, str] = field(default_factory=dict)  # activity -> why it is left out (logged too briefly)
     _codes: tuple | None = field(default=None, repr=False, compare=False)  # (data, its account codes)
 
     @property
@@ -250,10 +252,13 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
         if (rows_out & keep).any():
             dropped[reason] = int((rows_out & keep).sum())
         keep &= ~rows_out
-    no_history = np.zeros(len(data), dtype=bool)
-    for c in (c for cols in predictors.values() for c in cols):
-        no_history |= np.isnan(new_cols[c])
-    no_history &= keep
+    known = {key: ~np.logical_or.reduce([np.isnan(new_cols[c]) for c in cols]) for key, cols in predictors.items()}
+    unjudged = _logged_too_briefly(data, known, keep)
+    for key in unjudged:
+        for c in predictors.pop(key):
+            del new_cols[c]
+        del new_cols[post.pop(key)]
+    no_history = keep & ~np.logical_and.reduce([known[key] for key in predictors]) if predictors else keep & False
     if no_history.any():
         dropped["no activity history for lag 1" if K == 1 else f"no activity history for lags 1-{K}"] = \
             int(no_history.sum())
@@ -273,8 +278,27 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     measure_cols = [f"{m}__lag1" for m in measures if data[f"{m}__lag1"].notna().mean() >= CONTROL_MIN_COVERAGE]
     for m in measure_cols:
         data[m] = data[m].fillna(data[m].mean())
-    return Frame(outcome, kind, "per_period", data, [a[2:] for a in acts], predictors, lags,
-                 measure_cols, controls, grain, K, n_candidates, dropped, post)
+    return Frame(outcome, kind, "per_period", data, list(predictors), predictors, lags,
+                 measure_cols, controls, grain, K, n_candidates, dropped, post, unjudged)
+
+
+def _logged_too_briefly(data: pd.DataFrame, known: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, str]:
+    """Activities whose history is known for too few of the rows (a type first logged late in the span):
+    each with the reason. Unknown is not zero, and judging the others only where such a type is known
+    would throw most rows away. Counted among the rows where some activity's history is known."""
+    some = rows & np.logical_or.reduce(list(known.values())) if known else rows
+    n = int(some.sum())
+    out = {}
+    for key, ok in known.items():
+        share = (ok & some).sum() / n if n else 0.0
+        if n and share < TYPE_MIN_COVERAGE:
+            logged = data.loc[data[f"n_{key}"].notna(), "period_on"]
+            lo, hi = (f"{logged.min():%b %Y}", f"{logged.max():%b %Y}") if len(logged) else ("", "")
+            span = f" (logged in {lo} only)" if lo == hi else f" (logged {lo} to {hi})"
+            cover = "none" if share == 0 else f"only {share:.0%}"
+            out[key] = (f"its data cover {cover} of the rows analysed{span if lo else ''}: too little to judge it; "
+                        "periods without its data are unknown, not zero")
+    return out
 
 
 def shift_within(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
@@ -363,6 +387,9 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
             merged = merged[~at]
             rows = rows[~at]
     unknown = merged["is_yes"].isna()
+    known = {a[2:]: merged[f"{a}__window"].notna().to_numpy() for a in acts}
+    unjudged = _logged_too_briefly(data, known, ~unknown.to_numpy())
+    acts = [a for a in acts if a[2:] not in unjudged]
     window_cols = [f"{a}__window" for a in acts]
     no_history = merged[window_cols].isna().any(axis=1) & ~unknown
     if no_history.any():
@@ -377,7 +404,7 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     predictors = {a[2:]: [f"{a}__window"] for a in acts}
     post = {a[2:]: f"{a}__after" for a in acts}
     return Frame(outcome, "binary", "events", merged.reset_index(drop=True), [a[2:] for a in acts], predictors,
-                 list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post)
+                 list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post, unjudged)
 
 
 def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls) -> Frame:

@@ -20,8 +20,8 @@ OUTCOME_PICKERS = {"app_pages/drivers.py": "drivers_outcome", "app_pages/timing.
                    "app_pages/busy.py": "busy_outcome", "app_pages/teams.py": "teams_outcome",
                    "app_pages/plan.py": "plan_outcome"}  # pages that show one outcome at a time
 TIMEOUT = 120  # the first page fits every model
-NOT_JUDGED = {"new_type": "Webinar: too rare to judge: 3 logged",  # what the page says of the odd activity
-              "logged_once": "Site Visit: too rare to judge: 1 logged",
+NOT_JUDGED = {"new_type": "Webinar: its data cover none of the rows analysed",  # what the page says of it
+              "logged_once": "Site Visit: its data cover none of the rows analysed",
               "perfect_predictor": "Webinar: the outcome is 'yes' in all 14 rows with it"}
 
 

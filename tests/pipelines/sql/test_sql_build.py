@@ -104,10 +104,11 @@ def test_a_build_after_a_failed_one_shows_the_new_data(built_then_more_data, con
     build(con, "month")
     assert snapshot(con, BUILT_TABLES) != built_then_more_data
     assert q("select account_id, period_on, n_call, n_webinar from account_periods") == [
-        ("A", D("2025-01-01"), 1.0, 0.0), ("A", D("2025-02-01"), 1.0, 0.0), ("A", D("2025-03-01"), 0.0, 0.0),
-        ("A", D("2025-04-01"), 0.0, 0.0),
-        ("Z", D("2025-01-01"), 0.0, 0.0), ("Z", D("2025-02-01"), 0.0, 0.0), ("Z", D("2025-03-01"), 0.0, 0.0),
-        ("Z", D("2025-04-01"), 0.0, 1.0),
+        # each type is zero only inside its own logged span: calls Jan - Feb, webinars April
+        ("A", D("2025-01-01"), 1.0, None), ("A", D("2025-02-01"), 1.0, None), ("A", D("2025-03-01"), None, None),
+        ("A", D("2025-04-01"), None, 0.0),
+        ("Z", D("2025-01-01"), 0.0, None), ("Z", D("2025-02-01"), 0.0, None), ("Z", D("2025-03-01"), None, None),
+        ("Z", D("2025-04-01"), None, 1.0),
     ]
 
 

@@ -225,19 +225,26 @@ def test_activity_type_label_is_the_most_common_spelling_ties_alphabetically(spe
         ("business_review", "Business Review"), ("email", "Email")]  # Email and email: 2 rows each
 
 
-def test_panel_activity_zeros_inside_the_activity_span_only(activity_data, run, q):
+def test_panel_activity_zeros_inside_each_types_own_span_and_source(activity_data, run, q):
     run("month")
-    # the spine runs Dec 2024 - Apr 2025, but activities only Jan - Mar 2025: zeros there, null in Dec and Apr
+    # the spine runs Dec 2024 - Apr 2025; each type is zero only from its first logged period to the end of the
+    # exports that log it (calls and e-mails Jan - Mar), and a type known from a count export alone (meetings,
+    # Feb; the export ends in Feb) only for the accounts it lists
     assert q("select period_on from int_periods_spanned") == S([
         (D(p),) for p in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")])
     nonzero = {("A", "2025-01-01", "call"): 4.0, ("A", "2025-03-01", "call"): 1.0,
                ("B", "2025-01-01", "email"): 2.0, ("B", "2025-02-01", "meeting"): 4.0}
-    in_span = ("2025-01-01", "2025-02-01", "2025-03-01")
+    spans = {"call": ("2025-01-01", "2025-02-01", "2025-03-01"), "email": ("2025-01-01", "2025-02-01", "2025-03-01"), "meeting": ("2025-02-01",)}
+    listed = {"meeting": {"B"}}
+
+    def value(account, period, key):
+        known = period in spans[key] and account in listed.get(key, {account})
+        return nonzero.get((account, period, key), 0.0) if known else None
+
     expected = [
-        (account, D(period), *(nonzero.get((account, period, key), 0.0) if period in in_span else None
-                               for key in ("call", "email", "meeting")))
+        (account, D(period), *(value(account, period, key) for key in ("call", "email", "meeting")))
         for account in ("A", "B", "C", "D")
-        for period in ("2024-12-01", *in_span, "2025-04-01")
+        for period in ("2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01")
     ] + [("C", None, 7.0, None, None)]  # undated counts kept as they are, not filled
     assert q("select account_id, period_on, n_call, n_email, n_meeting from account_periods") == S(expected)
 

@@ -25,3 +25,33 @@ def test_each_dropped_row_counts_under_its_first_reason_only():
     assert frame.n_used == 3 and list(frame.data.index) == [0, 1, 2]
     assert frame.data["o_revenue"].tolist() == [6.0, 8.0, 5.0]
     assert frame.data["n_call__lag1"].tolist() == [1.0, 3.0, 0.0]
+
+
+def _panel_with_a_late_type(first_logged: int) -> pd.DataFrame:
+    """12 months of 4 accounts: calls logged all along, webinars only from month `first_logged` (null before)."""
+    periods = pd.date_range("2024-01-01", periods=12, freq="MS")
+    rng = np.random.default_rng(0)
+    n = 4 * 12
+    webinars = rng.integers(0, 3, n).astype(float)
+    webinars[np.tile(np.arange(12), 4) < first_logged] = np.nan
+    return pd.DataFrame({"account_id": np.repeat(["a", "b", "c", "d"], 12), "period_on": np.tile(periods, 4),
+                         "n_call": rng.integers(0, 4, n).astype(float), "n_webinar": webinars,
+                         "o_revenue": rng.uniform(10, 20, n)})
+
+
+def test_a_type_first_logged_late_is_left_out_not_read_as_zero_before():
+    frame = per_period_frame(_panel_with_a_late_type(first_logged=8), "revenue", "amount", Controls(), "month")
+    # webinars are logged from September: lags 1-3 are all known in December only, 1 of the 9 months with history
+    assert frame.activities == ["call"] and list(frame.predictors) == ["call"]
+    assert frame.unjudged == {"webinar": "its data cover only 11% of the rows analysed (logged Sep 2024 to Dec 2024): "
+                                         "too little to judge it; periods without its data are unknown, not zero"}
+    assert frame.dropped == {"no activity history for lags 1-3": 12}  # every account's first three months only
+    assert frame.n_used == 36 and not any(c.startswith("n_webinar__") for c in frame.data.columns)
+
+
+def test_a_type_known_for_most_rows_is_judged_on_the_rows_where_it_is_known():
+    frame = per_period_frame(_panel_with_a_late_type(first_logged=1), "revenue", "amount", Controls(), "month")
+    assert frame.activities == ["call", "webinar"] and frame.unjudged == {}
+    # month 1 (index 0) lacks webinars: the rows whose lags reach it go too (months 2-4)
+    assert frame.dropped == {"no activity history for lags 1-3": 16}
+    assert frame.n_used == 32 and frame.data["n_webinar__lag3"].notna().all()

@@ -57,11 +57,12 @@ def _without(result_json: dict, activity: str) -> dict:
 
 RARE = {  # the odd export, its activity, and the reason each outcome gives
     "new_type": ("webinar", dict.fromkeys(SAMPLE_OUTCOMES,  # December: no outcome is measured after it
-                                          "too rare to judge: 3 logged, none of them in the rows analysed")),
-    "logged_once": ("site_visit", {
-        "recognized_revenue": "too rare to judge: 1 logged, on 1 of the accounts analysed (at least 10 needed)",
-        "referrals": "too rare to judge: 1 logged, on 1 of the accounts analysed (at least 10 needed)",
-        "renewed": "too rare to judge: 1 logged, none of them in the rows analysed"}),  # no renewal after it
+                                          "its data cover none of the rows analysed (logged in Dec 2025 only): "
+                                          "too little to judge it; periods without its data are unknown, not zero")),
+    "logged_once": ("site_visit", dict.fromkeys(SAMPLE_OUTCOMES,  # July only: unknown before and after it
+                                                "its data cover none of the rows analysed (logged in Jul 2025 only): "
+                                                "too little to judge it; periods without its data are unknown, "
+                                                "not zero")),
 }
 
 

@@ -143,7 +143,7 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
     for i, m in zip(*np.nonzero(referrals)):
         for _ in range(referrals[i, m]):
             r += 1
-            ref_rows.append([f"R{r}", ids[i], month_start(m).replace(day=15).isoformat()])
+            ref_rows.append([f"R{r}", ids[i], month_start(m).replace(day=int(rng.integers(1, 29))).isoformat()])
     _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"], ref_rows)
     # renewals: every 12 months of a customer's life, and at the churn (a 'no')
     ren = []

@@ -278,7 +278,12 @@ def propose_mapping(source: Source, kind: str | None = None, known: KnownAccount
                                                   or _activity_value_share(profiles[i]) < ACTIVITY_VALUE_SHARE))
     count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.numeric, profiles)
     label = None
-    if atype is None and account is not None and date is not None and kind in (None, "activity_events"):
+    # a whole-number column named for activities ('Exit Calls', 'Meetings') makes a count export, whatever the
+    # file is called: its rows are periods of an account, not one activity each
+    counted = any(i not in (account, date) and p.mostly_whole and ACTIVITY_NOUN_END.search(k)
+                  for i, (k, p) in enumerate(zip(keys, profiles)))
+    if atype is None and account is not None and date is not None and kind in (None, "activity_events") \
+            and not (counted and kind is None):
         label = support or _row_activity(source, keys, profiles, exclude={account, date})
     event_layout = (atype is not None or label is not None) and date is not None and account is not None
     if event_layout or kind in ("activity_events", "activity_counts"):  # an activity's own date, not a deal's close

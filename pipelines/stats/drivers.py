@@ -9,11 +9,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from pipelines.build import built_grain
 from pipelines.errors import ModelError, NotLoadedError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
-                                    choose_controls, frame_for, outcome_catalog, read_panel, response,
+                                    choose_controls, coarser_than, frame_for, outcome_catalog, read_panel, response,
                                     typical_change)
 from pipelines.stats.models import (LINEAR_COUNT, MIN_CLUSTERS, Effect, Fit, bh_qvalues, demean, design, effect, fit,
                                     nonzero_columns, take_rows, too_little_data, unit_for)
@@ -167,21 +168,48 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
     meta = attribute_meta(con)
     filtered_on = tuple(name for name, _ in filters.attributes) if filters is not None else ()
     panel = read_panel(con, analysis_columns(con, meta, filtered_on))
+    grain = built_grain(con) or "month"
+    coarse = coarser_than(con, grain)
+    # values recorded per month (or quarter) cannot be placed in weeks (or months): left out, and said why
+    panel = panel.drop(columns=[c for (source, key) in coarse if source != "outcome"
+                                for c in [f"{'n' if source == 'activity' else 'm'}_{key}"] if c in panel])
     labels = activity_labels(con)
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
                              "from activity_types").fetchall())
     results = []
     for row in catalog.itertuples():
+        if (period := coarse.get(("outcome", row.outcome_key))) is not None:
+            results.append(_too_coarse(row.outcome_key, row.outcome_kind, period, grain))
+            continue
         controls = choose_controls(meta, panel, row.outcome_key)
         frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls, filters)
+        frame.unjudged.update({key: _coarse_reason(period, grain) for (source, key), period in coarse.items()
+                               if source == "activity" and key not in frame.activities})
         result = analyze_frame(frame, labels, volumes, hours)
+        result.notes += [f"{key.replace('_', ' ')} (a measure) is recorded per {period}: left out of the analysis by "
+                         f"{grain}" for (source, key), period in coarse.items() if source == "measure"]
         if validate and result.models and any(f.judged for f in result.findings):
             from pipelines.stats.validate import validation
 
             result.validation = validation(result.frame, result)
         results.append(result)
     return results
+
+
+def _coarse_reason(period: str, grain: str) -> str:
+    return (f"counted per {period} in its export: it cannot be placed in {grain}s (analyse by {period} "
+            f"or longer to judge it)")
+
+
+def _too_coarse(outcome: str, kind: str, period: str, grain: str) -> OutcomeResult:
+    """The result of an outcome recorded per month (or quarter) when the panel is by week (or month)."""
+    result = OutcomeResult(outcome, kind, "per_period", MODEL_NAMES.get((kind, "per_period"), kind), 0, 0, {}, 0, {},
+                           [], {}, "", [])
+    result.notes.append(f"{outcome.replace('_', ' ')} is recorded per {period}: it cannot be analysed by {grain} "
+                        f"(a {period}'s value would sit in the {grain} holding its first day, before most of the "
+                        f"activity it follows). Analyse by {period} or longer.")
+    return result
 
 
 def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: dict | None = None,

@@ -111,6 +111,44 @@ def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None)
 OUTSIDE_REASONS = {"before": "before the account became a customer", "after": "after the account left"}
 
 
+PERIOD_ORDER = {"day": 0, "week": 1, "month": 2, "quarter": 3}
+
+
+def recorded_periods(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """The period each per-period export records its values by: (source, key) -> 'month', 'quarter' or 'day'.
+
+    source is 'activity' (count exports), 'measure' or 'outcome' (amounts and counts; yes/no outcomes are
+    events, dated by day). An export whose dates all fall on one day of the month (the 1st, the 15th, the
+    month's last day) gives one value per month; if those months are also three apart, per quarter.
+    """
+    if not table_exists(con, "stg_outcomes"):
+        return {}
+    rows = con.execute("""
+        with dated as (
+            select 'activity' as source, activity_key as key, period_on as on_day from stg_activity_counts
+            where period_on is not null
+            union all
+            select 'measure', measure_key, period_on from stg_activity_measures where period_on is not null
+            union all
+            select 'outcome', outcome_key, occurred_on from stg_outcomes
+            where occurred_on is not null and outcome_kind <> 'binary'
+        )
+        select source, key,
+               case when count(distinct case when on_day = last_day(on_day) then 0 else day(on_day) end) > 1
+                        then 'day'
+                    when count(distinct on_day) > 1 and count(distinct month(on_day) % 3) = 1 then 'quarter'
+                    else 'month' end
+        from dated
+        group by source, key""").fetchall()
+    return {(source, key): period for source, key, period in rows}
+
+
+def coarser_than(con: duckdb.DuckDBPyConnection, grain: str) -> dict[tuple[str, str], str]:
+    """The exports recorded by a longer period than the grain, (source, key) -> their period: a month's value
+    set into weeks would sit in the week holding its first day, before most of what it counts happened."""
+    return {k: period for k, period in recorded_periods(con).items() if PERIOD_ORDER[period] > PERIOD_ORDER[grain]}
+
+
 def customer_periods(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The panel with activities, measures and outcomes unknown (NaN) outside each account's customer span,
     and the rows outside it by reason. Not zero: an account that has left gets no activity *and* buys nothing,

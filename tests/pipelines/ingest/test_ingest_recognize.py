@@ -132,6 +132,15 @@ def test_a_column_named_for_an_activity_is_an_activity_and_new_prescriptions_an_
     assert [(c.role, c.outcome_kind) for c in mapping.columns[2:]] == [("activity", None), ("outcome", "count")]
 
 
+def test_a_count_export_named_for_an_activity_is_counts_not_one_activity_per_row(write):
+    # the file name says 'calls', as a type-less call log's would; its whole-number 'Exit Calls' column says counts
+    text = "Account ID,Month,Exit Calls\n" + "".join(f"A{i},2025-{1 + i % 12:02d}-01,{i % 4}\n" for i in range(30))
+    mapping = propose_mapping(open_source(write("exit_calls.csv", text)))
+    assert mapping.kind == "activity_counts" and mapping.activity_label is None
+    assert [(c.role, c.name) for c in mapping.columns] == [("account_id", None), ("date", None),
+                                                           ("activity", "exit_calls")]
+
+
 @pytest.mark.parametrize("header, values, unit", [
     ("Call Duration (seconds)", ["95", "600", "30"], "seconds"),
     ("Duration", ["0:04:35", "1:02:00", "0:00:40"], "hms"),

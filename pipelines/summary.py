@@ -130,15 +130,17 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 
 def trends(con: duckdb.DuckDBPyConnection, filters=None) -> dict[str, pd.DataFrame]:
-    """Per period: each outcome's total (or yes rate) and each activity's total, for the chosen accounts."""
-    from pipelines.stats.frames import read_panel
+    """Per period: each outcome's total (or yes rate) and each activity's total, for the chosen accounts, over
+    the periods each account was a customer (customer_periods: an account's calls after it left are not the
+    activity of a customer)."""
+    from pipelines.stats.frames import customer_periods, read_panel
 
     if not table_exists(con, "account_periods"):
         return {"outcomes": pd.DataFrame(), "activities": pd.DataFrame()}
     panel = read_panel(con)
     if filters is not None:
         panel = filters.apply(panel)
-    panel = panel[panel["period_on"].notna()]
+    panel, _ = customer_periods(panel[panel["period_on"].notna()])
     kinds = dict(con.execute("select outcome_key, outcome_kind from outcome_types").fetchall())
     labels = dict(con.execute("select activity_key, activity_label from activity_types").fetchall())
     rows = []

@@ -366,3 +366,14 @@ def test_account_spans_from_declared_dates_renewals_and_signs_of_life(lifetimes,
         ("D", D("2025-01-01"), "first activity or outcome", None, "still a customer"),
         ("E", D("2024-12-01"), "start date in an export", D("2025-05-31"), "end date in an export"),
     ])
+
+
+def test_overview_trends_count_only_customer_periods(lifetimes, run, con):
+    from pipelines.summary import trends
+
+    run()
+    activities = trends(con)["activities"]
+    calls = dict(zip(activities["period_on"].dt.date, activities["activities"]))
+    # B's exit call in July comes after its 'no' in June: not a customer's activity; D's December call is
+    assert calls[D("2025-07-01")] == 0 and calls[D("2025-12-01")] == 2  # C and D
+    assert sum(calls.values()) == 8  # nine calls logged, one after its account left

@@ -3,7 +3,11 @@
 Each world is 24 months of accounts, activity events, monthly revenue, referrals and renewals,
 with the traps real customers bring (see WORLD_TYPES): accounts that churn at random times and
 start mid-span, activity aimed at accounts that would do well anyway (a hidden engagement trait),
-overdispersed and autocorrelated counts, an activity whose effect lasts, and few accounts.
+overdispersed and autocorrelated counts, an activity whose effect lasts, and few accounts. The
+crm_* worlds write the same truth as a CRM would export it, at 1,500 to 15,000 accounts: an activity
+report with title and total lines, US dates and call durations in seconds, 18-character account ids,
+revenue by invoice month in dollars, referrals as records with a creation timestamp, and one more
+no-effect activity, inbound support calls.
 
 Truth per world: `Truth.effects[outcome][activity]` is the planted effect (0 for no effect), in
 the units `payoff drivers` reports (% change of revenue per activity, percentage points of renewal,
@@ -26,7 +30,9 @@ START = date(2024, 1, 1)
 NULL_ACTIVITIES = ("Call", "Email", "Meeting", "Webinar")  # never affect anything
 EFFECT_ACTIVITY = "Business Review"  # affects every outcome in worlds with an effect
 SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
-BASE_RATE = {"Call": 1.2, "Email": 2.5, "Meeting": 0.5, "Webinar": 0.3, "Business Review": 0.25}
+CRM_NULL_ACTIVITY = "Inbound Support Call"  # crm_* worlds only: never affects anything
+BASE_RATE = {"Call": 1.2, "Email": 2.5, "Meeting": 0.5, "Webinar": 0.3, "Business Review": 0.25,
+             CRM_NULL_ACTIVITY: 0.4}
 # the planted effect of one business review in a month, on the log scale of each outcome
 REVENUE_EFFECT = 0.04  # +4% revenue the month after (and for good, in the lasting world)
 REFERRAL_EFFECT = 0.35  # log rate of referrals the month after
@@ -45,6 +51,7 @@ class WorldType:
     overdispersion: float = 0.0  # gamma-Poisson shape^-1 of activity counts, with month-to-month persistence
     effect: bool = False  # the business review has an effect
     lasting: bool = False  # the revenue effect of a review lasts (a stock that does not decay)
+    crm: bool = False  # written as CRM exports (see the module docstring), with inbound support calls
 
 
 WORLD_TYPES = {
@@ -56,6 +63,8 @@ WORLD_TYPES = {
     "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
     "null_few_accounts_40": WorldType("null_few_accounts_40", n_accounts=40, churn=0.03, late_starts=0.3),
     "null_few_accounts_100": WorldType("null_few_accounts_100", n_accounts=100, churn=0.03, late_starts=0.3),
+    **{f"crm_{n}": WorldType(f"crm_{n}", n_accounts=n, churn=0.03, late_starts=0.3, effect=True, crm=True)
+       for n in (1500, 5000, 15000)},
 }
 
 
@@ -79,7 +88,7 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     n = world.n_accounts
-    activities = list(NULL_ACTIVITIES) + ([EFFECT_ACTIVITY] if world.effect else [EFFECT_ACTIVITY])
+    activities = list(NULL_ACTIVITIES) + [EFFECT_ACTIVITY] + ([CRM_NULL_ACTIVITY] if world.crm else [])
     segment = rng.choice(len(SEGMENTS), size=n, p=(0.55, 0.3, 0.15))
     size = np.exp(rng.normal(4.0 + segment, 0.6))  # employees
     engagement = rng.normal(0, 1, n)  # hidden: never exported
@@ -124,17 +133,49 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
         "renewed": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
     }  # referrals and renewals: the sign and existence of the effect (1) are the truth checked
 
-    ids = [f"W{seed}-{i:05d}" for i in range(n)]
-    _write(out / "accounts.csv", ["Account ID", "Segment", "Employees"],
-           [[ids[i], SEGMENTS[segment[i]], str(int(size[i]))] for i in range(n)])
-    rows, k = [], 0
+    if world.crm:
+        _write_crm(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end)
+    else:
+        _write_plain(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end)
+    (out / "truth.json").write_text(json.dumps(asdict(truth), indent=1), encoding="utf-8")
+    return truth
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _renewal_rows(ids, start, end, day_format) -> list[list[str]]:
+    """Every 12 months of a customer's life a renewal, and at the churn a 'no'."""
+    rows = []
+    for i in range(len(ids)):
+        for m in range(start[i] + 12, N_MONTHS, 12):
+            if m < end[i]:
+                rows.append([ids[i], day_format(month_start(m).replace(day=10)), "Renewed"])
+        if end[i] < N_MONTHS:
+            rows.append([ids[i], day_format(month_start(end[i] - 1).replace(day=20)), "Churned"])
+    return rows
+
+
+def _activity_rows(rng, activities, counts, ids):
+    """(type, day, account index, k) for every activity logged, in the order they are drawn."""
     for a in activities:
         grid = counts[a]
         for i, m in zip(*np.nonzero(grid)):
             for _ in range(grid[i, m]):
-                k += 1
-                day = month_start(m).replace(day=int(rng.integers(1, 28)))
-                rows.append([f"T{k}", a, day.isoformat(), ids[i]])
+                yield a, month_start(m).replace(day=int(rng.integers(1, 28))), i
+
+
+def _write_plain(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end) -> None:
+    n = len(segment)
+    ids = [f"W{seed}-{i:05d}" for i in range(n)]
+    _write(out / "accounts.csv", ["Account ID", "Segment", "Employees"],
+           [[ids[i], SEGMENTS[segment[i]], str(int(size[i]))] for i in range(n)])
+    rows = [[f"T{k}", a, day.isoformat(), ids[i]]
+            for k, (a, day, i) in enumerate(_activity_rows(rng, activities, counts, ids), 1)]
     _write(out / "activities.csv", ["Activity ID", "Activity Type", "Date", "Account ID"], rows)
     _write(out / "revenue.csv", ["Account ID", "Month", "Revenue"],
            [[ids[i], month_start(m).strftime("%Y-%m"), f"{revenue[i, m]:.2f}"]
@@ -145,21 +186,45 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
             r += 1
             ref_rows.append([f"R{r}", ids[i], month_start(m).replace(day=int(rng.integers(1, 29))).isoformat()])
     _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"], ref_rows)
-    # renewals: every 12 months of a customer's life, and at the churn (a 'no')
-    ren = []
-    for i in range(n):
-        for m in range(start[i] + 12, N_MONTHS, 12):
-            if m < end[i]:
-                ren.append([ids[i], month_start(m).replace(day=10).isoformat(), "Renewed"])
-        if end[i] < N_MONTHS:
-            ren.append([ids[i], month_start(end[i] - 1).replace(day=20).isoformat(), "Churned"])
-    _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"], ren)
-    (out / "truth.json").write_text(json.dumps(asdict(truth), indent=1), encoding="utf-8")
-    return truth
+    _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
+           _renewal_rows(ids, start, end, date.isoformat))
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
+def _us(day: date) -> str:
+    return f"{day.month}/{day.day}/{day.year}"
+
+
+def _write_crm(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end) -> None:
+    """The world as CRM exports: a Salesforce-style activity report (title lines above the table, totals and a
+    confidentiality line below, US dates, durations in seconds), 18-character account ids, revenue by invoice
+    month in dollars, referrals as records with a creation timestamp."""
+    n = len(segment)
+    ids = [f"001{seed:03d}{i:09d}AAC" for i in range(n)]
+    since = [month_start(start[i]).replace(day=3).isoformat() if start[i] > 0 else "2021-06-01" for i in range(n)]
+    _write(out / "accounts.csv", ["Account ID", "Account Name", "Type", "Employees", "Customer Since"],
+           [[ids[i], f"Company {seed}-{i}", SEGMENTS[segment[i]], f"{int(size[i]):,}", since[i]] for i in range(n)])
+    seconds = {"Call": 420, "Meeting": 1800, "Business Review": 3600, CRM_NULL_ACTIVITY: 600}
+    rows = []
+    for k, (a, day, i) in enumerate(_activity_rows(rng, activities, counts, ids), 1):
+        duration = str(int(rng.integers(seconds[a] // 2, seconds[a] * 2))) if a in seconds else ""
+        rows.append([f"00T{seed:03d}{k:09d}XYZ", f"{a} with Company {seed}-{i}", a, _us(day), ids[i],
+                     f"Rep {i % 25}", duration])
+    with (out / "activities.csv").open("w", encoding="utf-8", newline="") as fh:
+        fh.write('"Activities with Accounts"\n"Filtered By:"\n"  Date equals LAST 24 MONTHS"\n\n')
         writer = csv.writer(fh)
-        writer.writerow(header)
+        writer.writerow(["Activity ID", "Subject", "Type", "Date", "Account ID", "Assigned", "Call Duration (seconds)"])
         writer.writerows(rows)
+        fh.write(f'\n"Grand Totals ({len(rows):,} records)"\n\n"Confidential Information - Do Not Distribute"\n')
+    _write(out / "revenue.csv", ["Account ID", "Invoice Month", "Amount"],
+           [[ids[i], month_start(m).strftime("%b %Y"), f"${revenue[i, m]:,.2f}"]
+            for i in range(n) for m in range(N_MONTHS) if active[i, m]])
+    ref_rows, r = [], 0
+    for i, m in zip(*np.nonzero(referrals)):
+        for _ in range(referrals[i, m]):
+            r += 1
+            day = month_start(m).replace(day=int(rng.integers(1, 29)))
+            ref_rows.append([str(9_000_000 + r), ids[i], f"{day.isoformat()} {int(rng.integers(8, 18)):02d}:15",
+                             "Referral"])
+    _write(out / "referrals.csv", ["Record ID", "Referring Account ID", "Create Date", "Lead Source"], ref_rows)
+    _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
+           _renewal_rows(ids, start, end, _us))

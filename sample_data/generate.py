@@ -98,6 +98,10 @@ CSAT_MEAN, CSAT_ACCOUNT_SD, CSAT_MONTH_SD = 4.1, 0.30, 0.40
 # Outcome 1: renewal (logistic), evaluated at each contract anniversary
 # --------------------------------------------------------------------------------------
 RENEWAL_FIRST_ELIGIBLE_MONTH = 6  # index of 2024-07: 2024 anniversaries in Jan-Jun are skipped
+# Late starts: accounts won during the span, customers (and active, billed, referring) from their start month;
+# their contract anniversary is that month, first up for renewal 12 months later
+LATE_START_SHARE = 0.2
+LATE_START_MONTHS = (1, 18)  # start month index drawn from [1, 18): 2024-02 to 2025-06
 RENEWAL_WINDOW_MONTHS = 6  # the 6 calendar months before the renewal month
 RENEWAL_REF_PROB = 0.72  # renewal prob. of the reference account (SMB, 70 emp, 0 reviews, FRT 8h)
 RENEWAL_SEGMENT_SHIFT = {"SMB": 0.0, "Mid-Market": 0.25, "Enterprise": 0.50}  # log-odds
@@ -129,7 +133,7 @@ REVENUE_NOISE_SD = 0.08  # idiosyncratic month noise (log scale)
 REFERRAL_BASE_RATE = 0.038  # per month, reference account, no meetings last month
 REFERRAL_SIZE_COEF = 0.10  # log-rate per unit of log(employees)
 REFERRAL_MEETING_LAG = 1  # months
-REFERRAL_MEETING_EFFECT = 0.15  # log-rate per meeting in the previous month
+REFERRAL_MEETING_EFFECT = 0.25  # log-rate per meeting in the previous month
 
 # --------------------------------------------------------------------------------------
 # Export details
@@ -144,7 +148,7 @@ MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 
 # Independent random streams, so changing one part does not reshuffle the others
 STREAM = {"accounts": 1, "names": 2, "volume": 3, "service": 4, "outcomes": 5, "events": 6, "referrals": 7,
-          "revenue_level": 8}
+          "revenue_level": 8, "starts": 9}
 
 
 # --------------------------------------------------------------------------------------
@@ -158,6 +162,11 @@ def rng_for(stream: str) -> np.random.Generator:
 def month_ym(t: int) -> tuple[int, int]:
     """Return (year, month) for month index t (0 = 2024-01)."""
     return START_YEAR + t // 12, t % 12 + 1
+
+
+def month_label(t: int) -> str:
+    """'2024-02' for month index t."""
+    return "{:04d}-{:02d}".format(*month_ym(t))
 
 
 def weekdays_in_month(t: int) -> list[int]:
@@ -298,6 +307,16 @@ def build_accounts(reps: list[dict]) -> dict:
     owners = rng.integers(N_REPS, size=N_ACCOUNTS)
     anniversary = rng.integers(1, 13, size=N_ACCOUNTS)  # month of year
     anniversary_day = rng.integers(1, 29, size=N_ACCOUNTS)
+    # a stream of its own: the draws above (and every other stream) are as they were without late starts
+    starts_rng = rng_for("starts")
+    start = np.where(starts_rng.random(N_ACCOUNTS) < LATE_START_SHARE,
+                     starts_rng.integers(*LATE_START_MONTHS, size=N_ACCOUNTS), 0)
+    since_days = starts_rng.integers(0, 5 * 365, size=N_ACCOUNTS)  # customers before the span: 2019-2023
+    anniversary = np.where(start > 0, [month_ym(int(t))[1] for t in start], anniversary)
+    customer_since = [
+        "{:04d}-{:02d}-{:02d}".format(*month_ym(int(t)), int(anniversary_day[i])) if t > 0
+        else (np.datetime64("2019-01-01") + int(since_days[i])).astype(str)
+        for i, t in enumerate(start)]
     return {
         "id": [f"ACC-{i + 1:05d}" for i in range(N_ACCOUNTS)],
         "name": account_names(regions),
@@ -309,6 +328,8 @@ def build_accounts(reps: list[dict]) -> dict:
         "team": [reps[o]["team"] for o in owners],
         "anniversary": anniversary,
         "anniversary_day": anniversary_day,
+        "start": start,
+        "customer_since": customer_since,
     }
 
 
@@ -371,8 +392,9 @@ def simulate(acc: dict) -> dict:
     revenue = np.full((N_ACCOUNTS, N_MONTHS), np.nan)
     referrals = np.zeros((N_ACCOUNTS, N_MONTHS), dtype=int)
     renewals = []
-    alive = np.ones(N_ACCOUNTS, dtype=bool)
+    alive = acc["start"] == 0
     for t in range(N_MONTHS):
+        alive = alive | (acc["start"] == t)  # won this month (a lost account never comes back: its start is past)
         active[:, t] = alive
         for a_type in ACTIVITY_TYPES:
             counts[a_type][:, t] = rng.poisson(rates[a_type][:, t]) * alive
@@ -388,7 +410,7 @@ def simulate(acc: dict) -> dict:
         if t < RENEWAL_FIRST_ELIGIBLE_MONTH:
             continue
         y, m = month_ym(t)
-        for i in np.flatnonzero(alive & (acc["anniversary"] == m)):
+        for i in np.flatnonzero(alive & (acc["anniversary"] == m) & ((acc["start"] == 0) | (t >= acc["start"] + 12))):
             window = slice(t - RENEWAL_WINDOW_MONTHS, t)
             n_br = int(counts["Business Review"][i, window].sum())
             frt_mean = float(frt[i, window].mean())
@@ -508,9 +530,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, encoding:
 def write_accounts(out: Path, acc: dict, reps: list[dict]) -> int:
     """Write crm_accounts.csv (UTF-8 BOM, CRLF, all fields quoted, employees with commas)."""
     rows = [[acc["id"][i], acc["name"][i], acc["segment"][i], acc["region"][i],
-             f"{int(acc['employees'][i]):,}", reps[int(acc["owner"][i])]["name"], acc["team"][i]]
+             f"{int(acc['employees'][i]):,}", reps[int(acc["owner"][i])]["name"], acc["team"][i],
+             acc["customer_since"][i]]
             for i in range(N_ACCOUNTS)]
-    header = ["Account ID", "Account Name", "Segment", "Region", "Employees", "Account Owner", "Team"]
+    header = ["Account ID", "Account Name", "Segment", "Region", "Employees", "Account Owner", "Team",
+              "Customer Since"]
     return write_csv(out / "crm_accounts.csv", header, rows, encoding="utf-8-sig", newline="\r\n",
                      quoting=csv.QUOTE_ALL)
 
@@ -613,6 +637,14 @@ def truth_summary(acc: dict, sim: dict, events: list[dict], counts: dict, act: d
         "seed": SEED,
         "n_accounts": N_ACCOUNTS,
         "months": {"first": "2024-01", "last": "2025-12", "n": N_MONTHS},
+        "lifetimes": {
+            "late_starts": int((acc["start"] > 0).sum()),
+            "late_start_share": LATE_START_SHARE,
+            "late_start_months": [month_label(LATE_START_MONTHS[0]), month_label(LATE_START_MONTHS[1] - 1)],
+            "churned_at_renewal": sum(not r["renewed"] for r in sim["renewals"]),
+            "description": "late starters are customers (active, billed, referring) from their 'Customer Since' "
+                           "month; an account that does not renew leaves after that renewal month",
+        },
         "activity_types": list(ACTIVITY_TYPES),
         "outcomes": {
             "renewal": {

@@ -466,6 +466,9 @@ def _role_mapping(source, keys, profiles, kind, account, account_role, date, nam
     """Per-account (and per-period) tables: every column is an attribute, activity, measure or outcome."""
     notes: list[str] = []
     columns: list[ColumnSpec] = []
+    per_account = account is not None and profiles[account].n_distinct == profiles[account].n
+    if date is not None and per_account and _score(keys[date], START_KEYS) >= 10:
+        date = None  # one row per account with a 'Customer Since': when each became a customer, not a period
     # a cancellation date is blank while the customer stays: only the dates it has are judged
     end = _end_column(keys, profiles, exclude={account, name_col, date})
     if end is not None and date is not None and _score(keys[date], DATE_KEYS) < 9:
@@ -474,7 +477,6 @@ def _role_mapping(source, keys, profiles, kind, account, account_role, date, nam
     if start is not None and end is None and (date is not None or _score(keys[start], START_KEYS) < 10):
         start = None  # a deal's or record's created date is not the start of a customer's life
     spans = start is not None or end is not None
-    per_account = account is not None and profiles[account].n_distinct == profiles[account].n
     if date is not None and per_account and CREATION_DATE.search(keys[date]):
         notes.append(f"'{source.header[date]}' is when each record was made, not a period: ignored")
         date = None  # a list of accounts: one row each, dated by when the record was created

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,7 +15,7 @@ from pipelines.ingest import list_loads
 APP = str(PROJECT_ROOT / "dashboard" / "app.py")
 PAGE = "app_pages/data_page.py"
 RENEWALS = SAMPLE_DATA_DIR / "renewals.csv"
-RENEWALS_ROWS = 839  # data rows in sample_data/renewals.csv
+RENEWALS_ROWS = len(RENEWALS.read_text(encoding="utf-8").splitlines()) - 1  # its data rows (no blank lines)
 BAD_CSV = b"Account,Renewal Date,Renewal Status\nA1,2024-01-05,Renewed\nA2,2024-13-45,Churned\nA3,2024-02-05,Renewed\n"
 
 
@@ -223,7 +224,10 @@ def test_a_salesforce_report_naming_accounts_loads_beside_the_sample(demo_copy):
 def test_whats_loaded_shows_each_accounts_customer_span_and_its_rule(demo_copy):
     at = _data_page()
     assert any(h.value == "Customer spans" for h in at.subheader)
+    left = json.loads((SAMPLE_DATA_DIR / "truth.json").read_text(encoding="utf-8"))["lifetimes"]["churned_at_renewal"]
     caption = next(c.value for c in at.caption if "still customers" in c.value)
-    assert caption.startswith("600 accounts: 456 still customers, 144 left")
+    assert caption.startswith(f"600 accounts: {600 - left} still customers, {left} left")
     rules = next(d.value for d in at.dataframe if "end_rule" in d.value.columns)
-    assert dict(zip(rules["end_rule"], rules["accounts"])) == {"did not renew": 144, "still a customer": 456}
+    # the sample's accounts export gives every account's 'Customer Since'; churn is a 'Churned' renewal
+    assert set(rules["start_rule"]) == {"start date in an export"}
+    assert dict(zip(rules["end_rule"], rules["accounts"])) == {"did not renew": left, "still a customer": 600 - left}

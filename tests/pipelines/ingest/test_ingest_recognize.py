@@ -132,6 +132,15 @@ def test_a_column_named_for_an_activity_is_an_activity_and_new_prescriptions_an_
     assert [(c.role, c.outcome_kind) for c in mapping.columns[2:]] == [("activity", None), ("outcome", "count")]
 
 
+def test_an_account_lists_customer_since_is_its_start_not_a_period(write):
+    text = "Account ID,Segment,Customer Since\n" + "".join(f"A{i},SMB,2023-{1 + i % 12:02d}-{1 + i:02d}\n"
+                                                           for i in range(20))
+    mapping = propose_mapping(open_source(write("accounts.csv", text)))
+    assert mapping.kind == "accounts"
+    assert [(c.column, c.role) for c in mapping.columns] == [("Account ID", "account_id"), ("Segment", "attribute"),
+                                                             ("Customer Since", "start_date")]
+
+
 def test_a_count_export_named_for_an_activity_is_counts_not_one_activity_per_row(write):
     # the file name says 'calls', as a type-less call log's would; its whole-number 'Exit Calls' column says counts
     text = "Account ID,Month,Exit Calls\n" + "".join(f"A{i},2025-{1 + i % 12:02d}-01,{i % 4}\n" for i in range(30))

@@ -28,7 +28,9 @@ PAYOFF = Path(sys.executable).parent / "payoff"
 FALSE_VERDICTS = ("driver", "saturated", "negative")
 FOUND_VERDICTS = ("driver", "saturated")
 FILES = ("accounts.csv", "activities.csv", "revenue.csv", "referrals.csv", "renewals.csv")
-OUTCOMES = {"revenue": "revenue", "referrals": "referrals", "renewed": "renewed"}  # payoff's name -> truth's
+# the truth's name of each outcome by the kind payoff gives it (a CRM export names them its own way:
+# 'Amount' by invoice month, referral records read as 'leads')
+OUTCOMES = {"amount": "revenue", "count": "referrals", "binary": "renewed"}
 
 
 def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
@@ -50,7 +52,7 @@ def tally(results: list[dict]) -> dict:
     for result in results:
         truth = result["truth"]
         for block in result["drivers"]["outcomes"]:
-            name = OUTCOMES.get(block["outcome"])
+            name = OUTCOMES.get(block["kind"])
             if name is None:
                 continue
             row = out[name]

@@ -209,12 +209,12 @@ def _write_crm(out, rng, seed, activities, counts, active, segment, size, revenu
         duration = str(int(rng.integers(seconds[a] // 2, seconds[a] * 2))) if a in seconds else ""
         rows.append([f"00T{seed:03d}{k:09d}XYZ", f"{a} with Company {seed}-{i}", a, _us(day), ids[i],
                      f"Rep {i % 25}", duration])
-    with (out / "activities.csv").open("w", encoding="utf-8", newline="") as fh:
-        fh.write('"Activities with Accounts"\n"Filtered By:"\n"  Date equals LAST 24 MONTHS"\n\n')
+    with (out / "activities.csv").open("w", encoding="utf-8", newline="") as fh:  # CRLF throughout, as exported
+        fh.write('"Activities with Accounts"\r\n"Filtered By:"\r\n"  Date equals LAST 24 MONTHS"\r\n\r\n')
         writer = csv.writer(fh)
         writer.writerow(["Activity ID", "Subject", "Type", "Date", "Account ID", "Assigned", "Call Duration (seconds)"])
         writer.writerows(rows)
-        fh.write(f'\n"Grand Totals ({len(rows):,} records)"\n\n"Confidential Information - Do Not Distribute"\n')
+        fh.write(f'\r\n"Grand Totals ({len(rows):,} records)"\r\n\r\n"Confidential Information - Do Not Distribute"\r\n')
     _write(out / "revenue.csv", ["Account ID", "Invoice Month", "Amount"],
            [[ids[i], month_start(m).strftime("%b %Y"), f"${revenue[i, m]:,.2f}"]
             for i in range(n) for m in range(N_MONTHS) if active[i, m]])

@@ -64,6 +64,7 @@ class Source:
     footer_line: int | None = None  # the file's line where the footer starts (rows from there on are not data)
     skip_lines: int = 0  # physical lines above the header row
     preamble_records: int = 0  # of which non-blank (a record to a CSV reader, even when only delimiters)
+    mixed_newlines: bool = False  # lines end in CRLF and in LF alike (report lines added by another tool)
 
     @property
     def n_columns(self) -> int:
@@ -125,25 +126,34 @@ def open_source(path: str | os.PathLike, name: str | None = None) -> Source:
         notes.append(f"{len(footer)} report line(s) below the table, from row {footer_line}, were skipped "
                      f"({_quoted(footer)})")
     raw_header = [cell.replace("\ufeff", "").strip() for cell in rows[0]]
+    # DuckDB reads no row at all from a file whose lines end both ways: such a file is copied with one ending
+    mixed = "\r\n" in text and re.search(r"(?<!\r)\n", text) is not None
     return Source(path, name, scan.sha256, size, compressed, encoding, delimiter, header, sample, notes,
-                  scan.blank_lines, stray_boms, raw_header, preamble, footer, footer_line, skip, preamble_records)
+                  scan.blank_lines, stray_boms, raw_header, preamble, footer, footer_line, skip, preamble_records,
+                  mixed)
 
 
 def utf8_copy(source: Source, workdir: str | os.PathLike) -> tuple[Path, str]:
     """A path DuckDB can read as UTF-8, and its compression ('gzip' or 'none').
 
-    UTF-8 files are read in place; other encodings, and UTF-8 with byte-order marks after
-    its start, are transcoded once, streaming, without any byte-order mark.
+    UTF-8 files are read in place; other encodings, UTF-8 with byte-order marks after its start,
+    and files whose lines end in CRLF and LF alike (read with LF only) are transcoded once,
+    streaming, without any byte-order mark.
     """
-    if source.encoding in ("utf-8", "utf-8-sig") and not source.stray_boms:
+    if source.encoding in ("utf-8", "utf-8-sig") and not source.stray_boms and not source.mixed_newlines:
         return source.path, "gzip" if source.compressed else "none"
     target = Path(workdir) / "transcoded.csv"
     opener = gzip.open if source.compressed else open
     try:
         with opener(source.path, "rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
             reader = codecs.getreader(source.encoding)(raw, errors="strict")
+            carry = ""  # a CR at a chunk's end may start a CRLF the next chunk ends
             while chunk := reader.read(CHUNK_BYTES):
-                out.write(chunk.replace("\ufeff", ""))
+                chunk = carry + chunk.replace("\ufeff", "")
+                carry = "\r" if source.mixed_newlines and chunk.endswith("\r") else ""
+                chunk = chunk[:-1] if carry else chunk
+                out.write(chunk.replace("\r\n", "\n") if source.mixed_newlines else chunk)
+            out.write(carry)
     except (OSError, EOFError) as exc:
         raise InputError(source.name, f"cannot decompress the file: it is damaged or cut short ({exc})") from exc
     except UnicodeDecodeError as exc:

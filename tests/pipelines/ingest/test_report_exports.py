@@ -107,3 +107,18 @@ def test_an_open_stage_first_met_after_the_rows_looked_at_is_open_not_a_failure(
                                        + head + tail))
     assert report.rows_rejected == 0
     assert report.rows_set_aside == SAMPLE_ROWS // 3 + 400  # every open deal, the late stage among them
+
+
+def test_report_lines_ending_in_lf_above_a_crlf_table_lose_no_row(seeded, write):
+    # a title typed in another tool (LF) above a CRLF export: DuckDB alone reads no row of such a file
+    def report(second_date: str) -> str:
+        return ('"Activities with Accounts"\n"Filtered By:"\n\n' + EVENTS.replace("\n", "\r\n")
+                + f"R1,Call,2025-03-01,ACC-1,Bob,x\r\nR2,Call,{second_date},ACC-2,Bob,y\r\n"
+                + "R3,Email,2025-03-03,ACC-3,Ann,z\r\n" + '\r\n"Grand Totals (3 records)"\r\n')
+
+    # a bad value is named at its spreadsheet row: title, filter, blank line, header, R1, then R2 at row 6
+    with pytest.raises(InputError, match=r"mixed\.csv, row 6, column 'Date': '2025-13-02' is not a date"):
+        ingest_file(seeded, write("mixed.csv", report("2025-13-02")))
+    loaded = ingest_file(seeded, write("mixed.csv", report("2025-03-02")))
+    assert (loaded.rows_read, loaded.rows_loaded, loaded.rows_rejected) == (3, 3, 0)
+    assert any("2 report line(s) above its header" in n for n in loaded.notes)

@@ -54,3 +54,20 @@ def test_a_modest_true_effect_is_still_found(effect_world):
     tally = calibrate.tally([effect_world])
     assert tally["revenue"]["found"] == 1 and tally["referrals"]["found"] == 1
     assert tally["revenue"]["covered"] == 1  # the 95% interval of the revenue effect covers the truth
+
+
+@pytest.fixture(scope="module")
+def crm_world(tmp_path_factory):
+    """1,500 accounts written as CRM exports (report lines, US dates, durations in seconds, 18-character ids)."""
+    return calibrate.judge(worlds.WORLD_TYPES["crm_1500"], 1, tmp_path_factory.mktemp("crm_world"))
+
+
+def test_crm_shaped_exports_find_every_planted_driver_and_no_false_one(crm_world):
+    blocks = {b["kind"]: b for b in crm_world["drivers"]["outcomes"]}
+    assert {b["outcome"] for b in blocks.values()} == {"amount", "leads", "renewed"}  # as the exports name them
+    tally = calibrate.tally([crm_world])
+    for outcome, row in tally.items():
+        assert row["found"] == row["effect_tests"] == 1, (outcome, row)
+        assert row["false"] == 0 and row["null_tests"] == 5, (outcome, row)  # inbound support calls included
+    # every row of every export was loaded: none rejected, the report's title and total lines skipped
+    assert all(b["n_used"] > 1000 for b in blocks.values())

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import FILL_BLOCK_ROWS, Z95, Effect, Fit, effect, fit, response, unit_for
+from pipelines.stats.models import FILL_BLOCK_ROWS, WITHIN_COUNT, Z95, Effect, Fit, effect, fit, response, unit_for
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)
@@ -57,7 +57,8 @@ def level_curve(linear: Fit, term: str, x: np.ndarray, groups: np.ndarray, *, wi
     del Xb  # the fit holds its design (the same array unless a level column was dropped)
     est, low, high = [0.0], [0.0], [0.0]
     level_idx = [fb.index(name) for name in level_names]
-    contrast = None if kind == "amount" else _LevelContrast(fb, [i for i in level_idx if i is not None])
+    # a level's effect is its own coefficient's where the model says it directly (amounts, counts within accounts)
+    contrast = None if kind in ("amount", WITHIN_COUNT) else _LevelContrast(fb, [i for i in level_idx if i is not None])
     for name, i in zip(level_names, level_idx):
         if i is None:  # too few rows at this level to estimate it
             est.append(float("nan")), low.append(float("nan")), high.append(float("nan"))

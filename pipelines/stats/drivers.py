@@ -14,9 +14,9 @@ from pipelines.errors import ModelError, NotLoadedError
 from pipelines.stats import sentences
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
-                                    choose_controls, coarser_than, frame_for, outcome_catalog, read_panel, response,
+                                    choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (LINEAR_COUNT, MIN_CLUSTERS, Effect, Fit, bh_qvalues, demean, design, effect, fit,
+from pipelines.stats.models import (MIN_CLUSTERS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean, design, effect, fit,
                                     nonzero_columns, take_rows, too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
@@ -39,7 +39,7 @@ MODEL_NAMES = {
     ("binary", "undated"): "logistic regression (one row per account)",
     ("amount", "per_period"): "log-linear regression within accounts (account and period effects)",
     ("amount", "undated"): "log-linear regression (one row per account)",
-    ("count", "per_period"): "Poisson regression with account attributes and period effects",
+    ("count", "per_period"): "Poisson regression within accounts (account and period effects)",
     ("count", "undated"): "Poisson regression (one row per account)",
 }
 
@@ -254,6 +254,10 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         return result
     adjusted, within = models["adjusted"], models.get("within")
     result.frame, result.models = frame, models
+    if adjusted.kind == WITHIN_COUNT and adjusted.n_clusters < result.n_accounts:
+        result.notes.append(f"{result.n_accounts - adjusted.n_clusters:,} of the {result.n_accounts:,} accounts had no "
+                            f"{frame.outcome.replace('_', ' ')} in the periods analysed: comparing each account with "
+                            "itself, they say nothing about what goes with more or fewer")
     findings = []
     for act in frame.activities:
         cols = frame.predictors[act]
@@ -388,13 +392,8 @@ def _fit_models(frame: Frame) -> dict:
         except ModelError as exc:  # that activity's row says why (raw_failed); the others stand
             return exc
 
-    def within() -> Fit | None:
-        try:
-            return _within_fit(frame, y, groups, (X, names))
-        except ModelError:
-            if kind == "amount":  # the within fit is the amount's adjusted model: nothing to judge without it
-                raise
-            return None  # for counts only a side estimate: the findings stand without it
+    def within() -> Fit:  # the adjusted model of per-period amounts and counts: nothing to judge without it
+        return _within_fit(frame, y, groups, (X, names))
 
     tasks = [pooled]  # the slowest first, so the other worker takes the rest meanwhile
     if frame.design == "per_period":
@@ -406,7 +405,7 @@ def _fit_models(frame: Frame) -> dict:
     models: dict = {"controls": controls, "adjusted": controls, "reverse": reverse}
     if frame.design == "per_period":
         models["within"] = rest.pop(0)
-        if kind == "amount":
+        if judged_within(frame):
             models["adjusted"] = models["within"]
     elif frame.design == "events":
         models["profiles"] = rest.pop(0)
@@ -425,20 +424,19 @@ def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
     """Within-account estimate: does an account's outcome move when its own activity does?
 
     Amounts: log outcome, two-way (account and period) effects by demeaning.
-    Counts: a linear within estimator on the count itself (Poisson has no cheap account effects).
+    Counts: Poisson with account and period effects, conditional on each account's total (an account
+    whose outcome is zero throughout says nothing about it and drops out).
     pooled: the design with controls and period dummies, if built already; the within design is its
-    columns but the intercept and controls (constant within an account, so zero once centred), taken
-    instead of built again.
+    columns but the intercept and controls (constant within an account), taken instead of built again.
     """
     if pooled is None:
         pooled = design(frame.data, covariates(frame), None, time="period")
     keep = [i for i, name in enumerate(pooled[1]) if name != "const" and not name.startswith("ctl:")]
     X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
+    if frame.kind == "count":
+        return fit(WITHIN_COUNT, y, X, names, groups)
     codes = pd.factorize(groups)[0]
-    f = fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
-    if frame.kind != "amount":
-        f.kind = LINEAR_COUNT  # a linear within estimator of a count: effects are per 100 accounts directly
-    return f
+    return fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
 
 
 def _best_term(f: Fit, cols: list[str]) -> str:
@@ -629,7 +627,7 @@ def _confounder(f: Finding, frame: Frame, models: dict) -> str:
         share = (raw_b - b) / gap
         if share > best_share:
             best, best_share = name, share
-    if frame.design == "per_period" and kind == "amount":
+    if judged_within(frame):
         if best is None or best_share < MIN_ATTRIBUTION:
             return "stable differences between accounts"
     if best is None or best_share < MIN_ATTRIBUTION:

@@ -339,6 +339,12 @@ def _logged_too_briefly(data: pd.DataFrame, known: dict[str, np.ndarray], rows: 
     return out
 
 
+def judged_within(frame: Frame) -> bool:
+    """Whether the frame's activities are judged within accounts (each account against its own other periods),
+    as per-period amounts and counts are: the one place that says so."""
+    return frame.design == "per_period" and frame.kind in ("amount", "count")
+
+
 def shift_within(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     """Each row's value k rows earlier (k < 0: -k rows later) in the same account, NaN past the account's
     first (last) row: a grouped shift(k), for rows sorted so each account's rows are together.

@@ -31,9 +31,9 @@ FILL_BLOCK_ROWS = 8_192  # rows per block when filling a design column by column
 
 # effects in business units, per outcome kind: the one definition of each unit
 UNITS = {"binary": "percentage points", "amount": "% change", "count": "per 100 accounts per period"}
-LINEAR_COUNT = "count_linear"  # the fit kind of a count fitted by a linear within-account estimator
-# the outcome kind each kind of fit estimates (a linear within fit of a count still speaks of the count)
-OUTCOME_KIND = {"binary": "binary", "amount": "amount", "count": "count", LINEAR_COUNT: "count"}
+WITHIN_COUNT = "count_within"  # the fit kind of a count by Poisson within accounts (conditional on each total)
+# the outcome kind each kind of fit estimates (a within fit of a count still speaks of the count)
+OUTCOME_KIND = {"binary": "binary", "amount": "amount", "count": "count", WITHIN_COUNT: "count"}
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Fit:
     y: np.ndarray
     llf: float
     within: bool = False
+    mean_rate: float | None = None  # WITHIN_COUNT: the outcome's mean per row, which turns log-rates into counts
 
     def index(self, name: str) -> int | None:
         try:
@@ -224,10 +225,17 @@ def fit(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], groups: np.nd
     n_clusters = len(uniques)
     if (short := too_little_data(n, n_clusters)) is not None:
         raise ModelError(short)
-    X, names, gram = _drop_collinear(X, names)
+    if kind == WITHIN_COUNT:  # only variation within an account that has the outcome informs the fit
+        informative = np.bincount(codes, weights=y)[codes] > 0
+        kept = _drop_collinear(demean(X[informative], pd.factorize(codes[informative])[0]), names)[1]
+        X, names, gram = np.take(X, [names.index(name) for name in kept], axis=1), kept, None
+    else:
+        X, names, gram = _drop_collinear(X, names)
     if n <= X.shape[1] + MIN_RESIDUAL_DF:
         raise ModelError(f"too little data to fit ({n} rows for {X.shape[1]} terms)")
     try:
+        if kind == WITHIN_COUNT:
+            return _conditional_poisson(y, X, names, codes, n_clusters, with_cov, start)
         if kind in ("binary", "count"):
             return _newton_cluster(kind, y, X, names, codes, n_clusters, with_cov, start)
         return _ols_cluster(y, X, names, codes, n_clusters, within, with_cov, gram)
@@ -324,6 +332,71 @@ def _newton_cluster(kind: str, y: np.ndarray, X: np.ndarray, names: list[str], c
     return Fit(kind, names, beta, cov, n, n_clusters, X, y, llf)
 
 
+def _conditional_poisson(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray, n_clusters: int,
+                         with_cov: bool = True, start: dict[str, float] | None = None) -> Fit:
+    """Poisson regression with a fixed effect per account, as the likelihood conditional on each account's
+    total (Hausman, Hall and Griliches 1984): the same coefficients as Poisson with one dummy per account,
+    without estimating the dummies. Each account's rows share its total in proportion to exp(x'b), so only
+    how an account's outcome moves with its own activity counts; an account whose outcome is zero
+    throughout says nothing and drops out by itself. X holds no intercept or account-constant column.
+
+    Newton's method on the conditional log-likelihood; errors clustered by account (the scores are
+    already sums per account), with statsmodels' small-sample factor over the accounts that inform it.
+    """
+    n, k = X.shape
+    total = np.bincount(codes, weights=y, minlength=n_clusters)
+    beta = np.zeros(k)
+    if start is not None:
+        beta[:] = [start.get(name, 0.0) for name in names]
+
+    rows = np.arange(n)
+
+    def state(b):
+        """Log-likelihood, the design centred on each account's expected share, and the shares."""
+        e = np.exp(np.clip(X @ b, -ETA_LIMIT, ETA_LIMIT))
+        share = e / np.bincount(codes, weights=e, minlength=n_clusters)[codes]
+        means = sparse.csr_matrix((share, (codes, rows)), shape=(n_clusters, n)) @ X  # per account, by share
+        centred = X - means[codes]
+        ll = float(np.sum(y * np.log(share)))
+        return ll, centred, share
+
+    ll, centred, share = state(beta)
+    weight = total[codes] * share
+    for _ in range(NEWTON_MAX_ITER):
+        hessian = _weighted_gram(centred, weight)
+        step = np.linalg.lstsq(hessian, centred.T @ y, rcond=None)[0]
+        t = 1.0
+        while True:  # halve the step until the likelihood does not fall
+            candidate = beta + t * step
+            ll_c, centred_c, share_c = state(candidate)
+            if ll_c >= ll - 1e-12 * abs(ll) or t < 1e-6:
+                break
+            t /= 2
+        moved = float(np.max(np.abs(t * step))) if k else 0.0
+        gained = ll_c - ll
+        beta, ll, centred, share = candidate, ll_c, centred_c, share_c
+        weight = total[codes] * share
+        if moved < NEWTON_TOL or abs(gained) < 1e-11 * (abs(ll) + 1):
+            break
+    else:
+        raise ModelError("the within-account count model did not converge (an activity may predict the outcome "
+                         "perfectly)")
+    informing = int(np.count_nonzero(total > 0))
+    if with_cov:
+        bread = np.linalg.inv(_weighted_gram(centred, weight))
+        resid = y - weight  # the account's total shared by exp(x'b): sums to zero in each account
+        by_cluster = sparse.csr_matrix((resid, (codes, rows)), shape=(n_clusters, n))
+        summed = by_cluster @ centred
+        # a conditional likelihood has no residual degrees of freedom to correct: G/(G-1) only, as Stata's
+        # xtpoisson, fe does (statsmodels' Poisson with account dummies also counts the dummies as terms)
+        cov = informing / max(informing - 1, 1) * bread @ (summed.T @ summed) @ bread
+    else:
+        cov = np.full((k, k), np.nan)
+    if not np.all(np.isfinite(beta)) or (with_cov and not np.all(np.isfinite(cov))):
+        raise ModelError("the within-account count model did not converge")
+    return Fit(WITHIN_COUNT, names, beta, cov, n, informing, X, y, ll, mean_rate=float(y.mean()))
+
+
 def _ols_cluster(y: np.ndarray, X: np.ndarray, names: list[str], codes: np.ndarray, n_clusters: int,
                  within: bool, with_cov: bool = True, gram: np.ndarray | None = None) -> Fit:
     """Least squares with cluster-robust covariance (the same small-sample factor as statsmodels and Stata).
@@ -413,15 +486,18 @@ def effect(fit_: Fit, term: str) -> Effect:
     """Convert a coefficient into business units with a delta-method 95% interval.
 
     binary: average marginal effect in percentage points of probability;
-    amount: % change of the amount; count: events per 100 accounts per period.
+    amount: % change of the amount; count: events per 100 accounts per period (within accounts: the
+    mean rate's change when every account's rate is multiplied by exp(b)).
     """
     j = fit_.index(term)
     if j is None:
         return Effect(float("nan"), float("nan"), float("nan"), unit_for(fit_.kind), float("nan"))
     b = fit_.params[j]
-    if fit_.kind == LINEAR_COUNT:
-        se = float(np.sqrt(fit_.cov[j, j])) * 100
-        return Effect(100 * b, 100 * b - Z95 * se, 100 * b + Z95 * se, unit_for(fit_.kind), se)
+    if fit_.kind == WITHIN_COUNT:  # a log-rate within accounts: every account's rate times exp(b)
+        se = float(np.sqrt(fit_.cov[j, j]))
+        rate = lambda v: 100 * fit_.mean_rate * (np.exp(v) - 1)  # noqa: E731
+        return Effect(rate(b), rate(b - Z95 * se), rate(b + Z95 * se), unit_for(fit_.kind),
+                      100 * fit_.mean_rate * np.exp(b) * se)
     if fit_.kind == "amount":
         se = float(np.sqrt(fit_.cov[j, j]))
         conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731

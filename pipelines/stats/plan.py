@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import LINEAR_COUNT, Z95, Effect, response, unit_for
+from pipelines.stats.models import WITHIN_COUNT, Z95, Effect, response, unit_for
 
 CAVEAT = ("Estimated from historical, observational data: activity was not assigned at random, so these "
           "are associations that a deliberate change in activity may not reproduce. Treat as a planning range.")
@@ -97,20 +97,23 @@ class _Shifted:
         self.fit = result.models.get("adjusted")
         if self.fit is None:
             raise ModelError(f"no model for {result.outcome}")
-        if self.fit.kind not in ("amount", LINEAR_COUNT):
+        if self.fit.kind not in ("amount", WITHIN_COUNT):
             self.eta = self.fit.X @ self.fit.params
             g0, d0 = response(self.fit.kind, self.eta)
             self.mean0, self.slope0 = g0.mean(), self.fit.X.T @ d0 / len(d0)
 
     def effect(self, steps: np.ndarray) -> Effect:
         fit_ = self.fit
-        if fit_.kind in ("amount", LINEAR_COUNT):  # linear: the change is steps·b whatever the row
+        if fit_.kind in ("amount", WITHIN_COUNT):  # within accounts: every row's log moves by steps·b
             est = float(steps @ fit_.params)
             se = float(np.sqrt(steps @ fit_.cov @ steps))
             if fit_.kind == "amount":
                 conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
                 return Effect(conv(est), conv(est - Z95 * se), conv(est + Z95 * se), unit_for("amount"), 100 * se)
-            return Effect(100 * est, 100 * (est - Z95 * se), 100 * (est + Z95 * se), unit_for(fit_.kind), 100 * se)
+            # every account's rate is multiplied by exp(steps·b): the mean rate moves by that share of itself
+            rate = lambda v: 100 * fit_.mean_rate * (np.exp(v) - 1)  # noqa: E731
+            return Effect(rate(est), rate(est - Z95 * se), rate(est + Z95 * se), unit_for(fit_.kind),
+                          100 * fit_.mean_rate * np.exp(est) * se)
         g1, d1 = response(fit_.kind, self.eta + steps @ fit_.params)
         est = 100 * float(g1.mean() - self.mean0)
         grad = 100 * (fit_.X.T @ d1 / len(d1) + steps * d1.mean() - self.slope0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from pipelines.stats.frames import judged_within
+
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                 9: "nine", 10: "ten", 12: "twelve"}
 PAST_TENSE_OUTCOMES = ("won", "kept", "paid")
@@ -69,7 +71,7 @@ def _listing(items: list[str]) -> str:
 
 def comparison(frame) -> str:
     """How like is compared with like: 'the same segment and region and similar employees'."""
-    if frame.design == "per_period" and frame.kind == "amount":
+    if judged_within(frame):
         return "comparing each account with itself over time"
     same = [c.replace("_", " ") for c in frame.controls.categorical]
     similar = [c.replace("_", " ") for c in frame.controls.numeric]

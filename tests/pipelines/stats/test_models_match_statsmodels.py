@@ -7,7 +7,7 @@ import pytest
 import statsmodels.api as sm
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import bh_qvalues, fit
+from pipelines.stats.models import WITHIN_COUNT, bh_qvalues, fit
 
 
 def _data(seed=3, n=4000, clusters=300):
@@ -102,3 +102,27 @@ def test_level_contrast_matches_predictive_difference_on_copies(kind):
         got = contrast.at(i)
         np.testing.assert_allclose([got.estimate, got.low, got.high, got.se],
                                    [expected.estimate, expected.low, expected.high, expected.se], rtol=1e-10)
+
+
+def test_poisson_within_accounts_matches_poisson_with_one_dummy_per_account():
+    rng = np.random.default_rng(5)
+    clusters, periods = 80, 10
+    g = np.repeat(np.arange(clusters), periods)
+    level = rng.normal(0, 1, clusters)  # a stable difference between accounts, felt by activity and outcome
+    x = rng.poisson(np.exp(level)[g]).astype(float)  # the busiest accounts get the most activity
+    z = rng.normal(size=len(g))
+    y = rng.poisson(np.exp(-1 + level[g] + 0.2 * x - 0.3 * z)).astype(float)
+    y[g < 4] = 0  # four accounts without the outcome at all: no information within accounts
+    X = np.column_stack([x, z])
+    mine = fit(WITHIN_COUNT, y, X, ["x", "z"], g)
+    informs = np.bincount(g, weights=y)[g] > 0
+    dummies = (g[informs][:, None] == np.unique(g[informs])[None, :]).astype(float)
+    ref = sm.GLM(y[informs], np.column_stack([X[informs], dummies]), family=sm.families.Poisson()).fit(
+        tol=1e-14, cov_type="cluster", cov_kwds={"groups": g[informs], "use_correction": False})
+    np.testing.assert_allclose(mine.params, ref.params[:2], rtol=1e-7)
+    # a conditional likelihood's clustered covariance: G/(G-1) over the accounts that inform it
+    informing = len(np.unique(g[informs]))
+    assert informing <= 76 and mine.n_clusters == informing and mine.mean_rate == pytest.approx(y.mean())
+    np.testing.assert_allclose(mine.cov, ref.cov_params()[:2, :2] * informing / (informing - 1), rtol=1e-6)
+    pooled = fit("count", y, np.column_stack([np.ones(len(y)), X]), ["const", "x", "z"], g)
+    assert pooled.coef("x") > 0.2 + 0.1 and mine.coef("x") == pytest.approx(0.2, abs=0.05)  # between vs within

@@ -169,6 +169,13 @@ def _activity_rows(rng, activities, counts, ids):
                 yield a, month_start(m).replace(day=int(rng.integers(1, 28))), i
 
 
+def _referral_days(rng, referrals):
+    """(account index, day) for every referral, in the order they are drawn."""
+    for i, m in zip(*np.nonzero(referrals)):
+        for _ in range(referrals[i, m]):
+            yield i, month_start(m).replace(day=int(rng.integers(1, 29)))
+
+
 def _write_plain(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end) -> None:
     n = len(segment)
     ids = [f"W{seed}-{i:05d}" for i in range(n)]
@@ -180,12 +187,8 @@ def _write_plain(out, rng, seed, activities, counts, active, segment, size, reve
     _write(out / "revenue.csv", ["Account ID", "Month", "Revenue"],
            [[ids[i], month_start(m).strftime("%Y-%m"), f"{revenue[i, m]:.2f}"]
             for i in range(n) for m in range(N_MONTHS) if active[i, m]])
-    ref_rows, r = [], 0
-    for i, m in zip(*np.nonzero(referrals)):
-        for _ in range(referrals[i, m]):
-            r += 1
-            ref_rows.append([f"R{r}", ids[i], month_start(m).replace(day=int(rng.integers(1, 29))).isoformat()])
-    _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"], ref_rows)
+    _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"],
+           [[f"R{r}", ids[i], day.isoformat()] for r, (i, day) in enumerate(_referral_days(rng, referrals), 1)])
     _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
            _renewal_rows(ids, start, end, date.isoformat))
 
@@ -218,13 +221,8 @@ def _write_crm(out, rng, seed, activities, counts, active, segment, size, revenu
     _write(out / "revenue.csv", ["Account ID", "Invoice Month", "Amount"],
            [[ids[i], month_start(m).strftime("%b %Y"), f"${revenue[i, m]:,.2f}"]
             for i in range(n) for m in range(N_MONTHS) if active[i, m]])
-    ref_rows, r = [], 0
-    for i, m in zip(*np.nonzero(referrals)):
-        for _ in range(referrals[i, m]):
-            r += 1
-            day = month_start(m).replace(day=int(rng.integers(1, 29)))
-            ref_rows.append([str(9_000_000 + r), ids[i], f"{day.isoformat()} {int(rng.integers(8, 18)):02d}:15",
-                             "Referral"])
+    ref_rows = [[str(9_000_000 + r), ids[i], f"{day.isoformat()} {int(rng.integers(8, 18)):02d}:15", "Referral"]
+                for r, (i, day) in enumerate(_referral_days(rng, referrals), 1)]  # the hour drawn after each day
     _write(out / "referrals.csv", ["Record ID", "Referring Account ID", "Create Date", "Lead Source"], ref_rows)
     _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
            _renewal_rows(ids, start, end, _us))

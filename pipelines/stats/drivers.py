@@ -541,6 +541,15 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
     se = f.effect_typical.se
     f.mde_typical = MDE_MULTIPLIER * se if np.isfinite(se) else None
     reverse_flag = any(fl.startswith("activity rises") for fl in f.flags)
+    band = EQUIVALENCE.get(frame.kind)
+    if band is None:
+        band = COUNT_EQUIVALENCE_SHARE * mean_outcome * 100
+    negligible = np.isfinite(f.effect_typical.low) and -band < f.effect_typical.low and f.effect_typical.high < band
+    if significant and negligible and not reverse_flag:
+        # clear, but all of it too small to matter (at scale, +0.04% per e-mail is 'significant'): no driver
+        f.flags.append("statistically clear, but the whole 95% interval is inside the no-effect band")
+        f.verdict = "evidence of no effect"
+        return
     if significant:
         if reverse_flag:
             f.verdict = "suspect reverse cause"
@@ -558,13 +567,7 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
     if reverse_flag:
         f.verdict = "suspect reverse cause"
         return
-    band = EQUIVALENCE.get(frame.kind)
-    if band is None:
-        band = COUNT_EQUIVALENCE_SHARE * mean_outcome * 100
-    if np.isfinite(f.effect_typical.low) and -band < f.effect_typical.low and f.effect_typical.high < band:
-        f.verdict = "evidence of no effect"
-    else:
-        f.verdict = "no evidence"
+    f.verdict = "evidence of no effect" if negligible else "no evidence"
 
 
 def _follow_up(findings: list[Finding], frame: Frame, models: dict) -> None:

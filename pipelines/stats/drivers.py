@@ -208,7 +208,7 @@ def _too_coarse(outcome: str, kind: str, period: str, grain: str) -> OutcomeResu
                            [], {}, "", [])
     result.notes.append(f"{outcome.replace('_', ' ')} is recorded per {period}: it cannot be analysed by {grain} "
                         f"(a {period}'s value would sit in the {grain} holding its first day, before most of the "
-                        f"activity it follows). Analyse by {period} or longer.")
+                        f"activity it follows). Analyse by {period} or longer")
     return result
 
 

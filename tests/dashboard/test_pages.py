@@ -171,3 +171,14 @@ def test_overview_prepares_a_deck_for_download(demo):
     assert not at.exception, [e.value for e in at.exception]
     download = [b for b in at.get("download_button") if "Deck" in b.proto.label]
     assert download, "a download button for the deck appears"
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/drivers.py", "app_pages/present.py"])
+def test_weeks_leave_a_monthly_outcome_unanalysed_and_say_why(page, demo):
+    # the sample's revenue is one value per month: by week it would sit in the week of each month's first day
+    at = _run(page)
+    at.sidebar.selectbox(key="f_grain").set_value("week").run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(str(getattr(el, "value", "")) for el in (*at.markdown, *at.caption, *at.info, *at.warning))
+    assert "recognized revenue is recorded per month: it cannot be analysed by week" in shown.lower()

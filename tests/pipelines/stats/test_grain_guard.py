@@ -70,7 +70,7 @@ def test_by_week_month_counts_are_left_out_and_monthly_revenue_not_analysed(worl
     assert blocks["revenue"]["activities"] == [] and blocks["revenue"]["n_used"] == 0
     assert blocks["revenue"]["notes"] == [
         "revenue is recorded per month: it cannot be analysed by week (a month's value would sit in the week "
-        "holding its first day, before most of the activity it follows). Analyse by month or longer."]
+        "holding its first day, before most of the activity it follows). Analyse by month or longer"]
     # events dated by day are placed in weeks as they happened, and judged
     referrals = blocks["referrals"]
     assert referrals["n_used"] > 10_000

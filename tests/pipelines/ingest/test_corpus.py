@@ -34,7 +34,9 @@ PAGE = "app_pages/data_page.py"
 PAYOFF = Path(sys.executable).parent / "payoff"  # the console script installed beside this Python
 FAST = [c for c in CASES if not c.slow]
 GIGABYTE = next(c for c in CASES if c.name == "one_gigabyte_activity_export")
-PEAK_MEMORY_LIMIT = 1536 << 20  # bytes: a 1 GB export must load well under 2 GB of resident memory
+# bytes: a 1 GB export must load under 2 GB of resident memory. Measured alone: 1.1-1.2 GiB; once, late in a
+# full suite run, 1.6 GiB (DuckDB's buffers beyond its 1 GB limit vary from run to run)
+PEAK_MEMORY_LIMIT = 1792 << 20
 NASTIEST = {"sql header", "binary data", "zip renamed", "utf-16", "open quote", "formula =", "empty file",
             "header only", "duplicate header", "huge number"}  # each goes through the Data page at least once
 

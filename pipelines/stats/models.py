@@ -251,8 +251,9 @@ def too_little_data(n: int, n_clusters: int) -> str | None:
 
 
 def _cluster_cov(bread: np.ndarray, X: np.ndarray, resid: np.ndarray, codes: np.ndarray,
-                 n_clusters: int) -> np.ndarray:
-    """Sandwich covariance with scores (X times residual) summed by cluster and statsmodels' small-sample factor.
+                 n_clusters: int, factor: float | None = None) -> np.ndarray:
+    """Sandwich covariance with scores (X times residual) summed by cluster and statsmodels' small-sample factor
+    (or the factor given).
 
     The sums are one sparse product (cluster × row indicator, holding the residuals, times X): a pass
     over X instead of one per column, and no scores array the size of X.
@@ -260,7 +261,8 @@ def _cluster_cov(bread: np.ndarray, X: np.ndarray, resid: np.ndarray, codes: np.
     n, k = X.shape
     by_cluster = sparse.csr_matrix((resid, (codes, np.arange(n))), shape=(n_clusters, n))
     summed = by_cluster @ X
-    factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
+    if factor is None:
+        factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k)
     return factor * bread @ (summed.T @ summed) @ bread
 
 
@@ -384,12 +386,10 @@ def _conditional_poisson(y: np.ndarray, X: np.ndarray, names: list[str], codes: 
     informing = int(np.count_nonzero(total > 0))
     if with_cov:
         bread = np.linalg.inv(_weighted_gram(centred, weight))
-        resid = y - weight  # the account's total shared by exp(x'b): sums to zero in each account
-        by_cluster = sparse.csr_matrix((resid, (codes, rows)), shape=(n_clusters, n))
-        summed = by_cluster @ centred
-        # a conditional likelihood has no residual degrees of freedom to correct: G/(G-1) only, as Stata's
-        # xtpoisson, fe does (statsmodels' Poisson with account dummies also counts the dummies as terms)
-        cov = informing / max(informing - 1, 1) * bread @ (summed.T @ summed) @ bread
+        # residuals: the account's total shared by exp(x'b), summing to zero in each account. A conditional
+        # likelihood has no residual degrees of freedom to correct: G/(G-1) only, as Stata's xtpoisson, fe
+        # does (statsmodels' Poisson with account dummies also counts the dummies as terms)
+        cov = _cluster_cov(bread, centred, y - weight, codes, n_clusters, informing / max(informing - 1, 1))
     else:
         cov = np.full((k, k), np.nan)
     if not np.all(np.isfinite(beta)) or (with_cov and not np.all(np.isfinite(cov))):

@@ -36,6 +36,7 @@ BASE_RATE = {"Call": 1.2, "Email": 2.5, "Meeting": 0.5, "Webinar": 0.3, "Busines
 # the planted effect of one business review in a month, on the log scale of each outcome
 REVENUE_EFFECT = 0.04  # +4% revenue the month after (and for good, in the lasting world)
 REFERRAL_EFFECT = 0.35  # log rate of referrals the month after
+WINDOW_MONTHS = 3  # the months after an activity that payoff's per-period effects add up
 RENEWAL_EFFECT = 0.35  # log odds of renewal per review in the 6 months before
 
 
@@ -126,8 +127,11 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
     truth = Truth(world.name, seed, activities, n_accounts=n, n_churned=int((end < N_MONTHS).sum()),
                   n_late=int((start > 0).sum()))
     review_effect = world.effect
+    # the effect payoff states: one more review's cumulative effect over the three months after it (its lags'
+    # window), which is the one month after for a passing effect, and all three for a lasting one
+    window = WINDOW_MONTHS if world.lasting else 1
     truth.effects = {
-        "revenue": {a: (100 * (np.exp(REVENUE_EFFECT) - 1) if a == EFFECT_ACTIVITY and review_effect else 0.0)
+        "revenue": {a: (100 * (np.exp(REVENUE_EFFECT * window) - 1) if a == EFFECT_ACTIVITY and review_effect else 0.0)
                     for a in activities},
         "referrals": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
         "renewed": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import FILL_BLOCK_ROWS, WITHIN_COUNT, Z95, Effect, Fit, effect, fit, response, unit_for
+from pipelines.stats.models import FILL_BLOCK_ROWS, WITHIN_COUNT, Effect, Fit, effect, fit, response, unit_for
 
 CURVE_TOP_QUANTILE = 0.95  # levels above this quantile share the top bin
 MAX_LEVELS = 8  # at most this many bins (0, 1, ..., top+)
@@ -133,7 +133,8 @@ class _LevelContrast:
         grad = 100 * (self._base_t_dot(d1) - self.slope0) / n
         grad[i] = 100 * d1.mean()
         se = float(np.sqrt(grad @ self.fit.cov @ grad))
-        return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(self.fit.kind), se)
+        t = self.fit.critical
+        return Effect(est, est - t * se, est + t * se, unit_for(self.fit.kind), se)
 
 
 def _knee(kind, y, X, j, names, x, groups, top, within_demean, linear_llf, start) -> int | None:

@@ -8,6 +8,7 @@ from functools import partial
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from pipelines.build import built_grain
 from pipelines.errors import ModelError, NotLoadedError
@@ -16,7 +17,7 @@ from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (MIN_CLUSTERS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean, design, effect, fit,
+from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean, design, effect, fit,
                                     nonzero_columns, take_rows, too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
@@ -25,7 +26,7 @@ CONFOUNDED_SHRINK = 0.5  # adjusted effect below half the raw one (or flipped): 
 MIN_ATTRIBUTION = 0.3  # a single control must explain this share of the raw-to-adjusted gap to be named
 REVERSE_Z = 3.0  # the after-outcome association must be at least this strong ...
 REVERSE_MARGIN = 2.0  # ... and this much stronger (in z) than the before-outcome one
-MDE_MULTIPLIER = 2.8  # z(0.975) + z(0.80): the effect detectable with 80% power at 5% two-sided
+POWER = 0.8  # the detectable effect is the one the test run finds this often
 EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" band per typical change, in units
 COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
 DRIVERS = ("driver", "saturated")  # the verdicts of an activity that pays off
@@ -68,7 +69,8 @@ class Finding:
     volume: float = 0.0
     hours: float | None = None
     sentence: str = ""
-    term: str = ""  # the predictor column the headline effect is read from (best lag or window total)
+    term: str = ""  # the predictor column where the association is strongest (best lag or window total): the curve's
+    terms: list[str] = field(default_factory=list)  # the columns whose summed effect is the headline
     raw_p: float = float("nan")
     reason: str | None = None  # why the activity is not judged (verdict NOT_JUDGED), e.g. 'too rare to judge: 3 logged'
 
@@ -134,6 +136,7 @@ class OutcomeResult:
     findings: list[Finding]
     validation: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    carry_over: dict | None = None  # per period: the decay chosen from the data and the ones tried
     frame: Frame | None = field(default=None, repr=False)  # kept for teams, plans and curves; not serialised
     models: dict = field(default_factory=dict, repr=False)
 
@@ -150,6 +153,7 @@ class OutcomeResult:
             "n_used": self.n_used, "n_dropped": self.n_dropped, "dropped": self.dropped,
             "n_accounts": self.n_accounts, "periods": self.periods, "controls": self.controls,
             "controls_skipped": self.controls_skipped, "window": self.window,
+            "carry_over": self.carry_over,
             "activities": [f.to_json() for f in self.findings], "validation": self.validation, "notes": self.notes,
         }
 
@@ -246,13 +250,25 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     if not frame.activities:
         result.findings = _finish(not_judged, frame, result)
         return result
+    lags_frame, decays_tried = frame, 1
     try:
-        models = _fit_models(frame)
+        if frame.stocks:  # per period: the carry-over that fits best, each activity's stock at it the predictor
+            frame, decays_tried = _with_best_carry_over(frame), len(frame.stocks) + 1
+            result.carry_over = {"form": "free lags" if frame.decay is None else "stock",
+                                 "decay_per_month": frame.decay, "decays_tried": sorted(lags_frame.stocks),
+                                 "window_periods": frame.window_periods}
+        models = _fit_models(frame, lags_frame)
     except ModelError as exc:
         result.notes.append(str(exc))
         result.findings = _finish(not_judged, frame, result)
         return result
     adjusted, within = models["adjusted"], models.get("within")
+    if adjusted.n_clusters < MIN_JUDGE_ACCOUNTS:
+        reason = (f"too few accounts to judge: {adjusted.n_clusters:,} accounts inform this comparison (at least "
+                  f"{MIN_JUDGE_ACCOUNTS} are needed before an interval can be trusted)")
+        result.notes.append(reason[0].upper() + reason[1:])
+        result.findings = _finish(not_judged + [unjudged(act, reason) for act in frame.activities], frame, result)
+        return result
     result.frame, result.models = frame, models
     if adjusted.kind == WITHIN_COUNT and adjusted.n_clusters < result.n_accounts:
         result.notes.append(f"{result.n_accounts - adjusted.n_clusters:,} of the {result.n_accounts:,} accounts had no "
@@ -270,20 +286,25 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
             not_judged.append(unjudged(act, "cannot be told apart from the other activities, account attributes "
                                             "and time in the rows analysed"))
             continue
-        best = _best_term(adjusted, cols)
-        eff = effect(adjusted, best)
-        p = adjusted.wald_p(cols) if len(cols) > 1 else adjusted.p(best)
-        raw_p = raw.wald_p(cols) if len(cols) > 1 else raw.p(best)
-        tc = typical_change(data[best]) if best in data else 1.0
-        profile = _lag_profile(adjusted, cols, frame) if len(cols) > 1 else models.get("profiles", {}).get(act, [])
-        best_lag = frame.lags[cols.index(best)] if frame.design == "per_period" else _profile_best(profile)
+        # the headline: the cumulative effect over the lags' window of one more activity in a period (per period:
+        # its stock's coefficient times the stock's growth over the window), with its own test and interval; the
+        # lag where the association is strongest is shown second (the lag profile)
+        weight = frame.stock_weight()
+        eff = effect(adjusted, cols, scale=weight)
+        lag_cols = lags_frame.predictors[act]
+        tc = typical_change(data[lag_cols[0]]) if lag_cols[0] in data else 1.0
+        profile_fit = models.get("profile", adjusted)
+        profile = (_lag_profile(profile_fit, lag_cols, lags_frame) if len(lag_cols) > 1
+                   else models.get("profiles", {}).get(act, []))
+        best_lag = (frame.lags[lag_cols.index(_best_term(profile_fit, lag_cols))] if frame.design == "per_period"
+                    else _profile_best(profile))
         findings.append(Finding(
             activity=act, label=label(act), verdict="", effect=eff,
-            typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, best),
-            within=effect(within, best) if within is not None else None, p=p, q=np.nan, raw_q=np.nan,
-            best_lag=best_lag, lag_profile=profile,
-            volume=float((volumes or {}).get(act, 0.0) or 0.0),
-            hours=(hours or {}).get(act), term=best, raw_p=raw_p,
+            typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, cols, scale=weight),
+            within=effect(within, cols, scale=weight) if within is not None else None,
+            p=min(1.0, adjusted.sum_p(cols) * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
+            lag_profile=profile, volume=float((volumes or {}).get(act, 0.0) or 0.0),
+            hours=(hours or {}).get(act), term=cols[0], terms=cols, raw_p=raw.sum_p(cols),
         ))
     for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
         f.q = q
@@ -291,10 +312,20 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         f.raw_q = q
     mean_outcome = _mean_outcome(frame)
     for f in findings:
+        f.mde_typical = detectable_effect(f.effect_typical.se, adjusted.df, len(findings) * decays_tried)
         _judge(f, frame, models["reverse"].get(f.activity), mean_outcome)
     _follow_up(findings, frame, models)
     result.findings = _finish(findings + not_judged, frame, result)
     return result
+
+
+def detectable_effect(se: float, df: int, tests: int) -> float | None:
+    """The effect the test actually run finds with 80% power: a two-sided t test with df degrees of freedom at
+    the level where Benjamini-Hochberg over `tests` activities calls it whatever the others do (alpha / tests),
+    in units of se. Conservative: BH often calls at a looser level."""
+    if not np.isfinite(se) or df < 1:
+        return None
+    return float((stats.t.ppf(1 - ALPHA / (2 * max(tests, 1)), df) + stats.t.ppf(POWER, df)) * se)
 
 
 def cannot_judge(frame: Frame, volumes: dict | None = None) -> dict[str, str]:
@@ -347,7 +378,8 @@ def _without(frame: Frame, activities: set[str]) -> Frame:
         return frame
     return replace(frame, activities=[a for a in frame.activities if a not in activities],
                    predictors={a: c for a, c in frame.predictors.items() if a not in activities},
-                   post={a: c for a, c in frame.post.items() if a not in activities})
+                   post={a: c for a, c in frame.post.items() if a not in activities},
+                   stocks={d: {a: c for a, c in cols.items() if a not in activities} for d, cols in frame.stocks.items()})
 
 
 def _not_judged(act: str, label: str, reason: str, frame: Frame, volumes: dict | None,
@@ -370,8 +402,9 @@ def _finish(findings: list[Finding], frame: Frame, result: OutcomeResult) -> lis
                                            -np.nan_to_num(f.effect_typical.estimate)))
 
 
-def _fit_models(frame: Frame) -> dict:
-    """The raw, adjusted (and within-account) fits, and the lead/lag check of the adjusted fit, side by side.
+def _fit_models(frame: Frame, lags_frame: Frame | None = None) -> dict:
+    """The raw, adjusted (and within-account) fits, and the lead/lag check of the adjusted fit, side by side;
+    per period with stocks as predictors, the within-account fit of the lags too (the lag profile).
 
     The full design is built once: the raw and within-account designs are some of its columns.
     """
@@ -379,7 +412,7 @@ def _fit_models(frame: Frame) -> dict:
     groups = frame.codes
     y = response(frame)
     time = "period" if frame.design == "per_period" else None
-    X, names = design(data, covariates(frame), frame.controls, time=time, trend=frame.design == "events")
+    X, names = design(data, frame.terms, frame.controls, time=time, trend=frame.design == "events")
 
     def pooled() -> tuple[Fit, dict]:
         controls = fit(kind, y, X, names, groups)
@@ -398,6 +431,8 @@ def _fit_models(frame: Frame) -> dict:
     tasks = [pooled]  # the slowest first, so the other worker takes the rest meanwhile
     if frame.design == "per_period":
         tasks.append(within)
+        if lags_frame is not None and lags_frame is not frame:
+            tasks.append(lambda: _within_fit(lags_frame, y, groups))
     elif frame.design == "events":
         tasks.append(lambda: _event_lag_profiles(frame, y, groups))
     tasks += [lambda cols=cols: raw(cols) for cols in frame.predictors.values()]
@@ -405,6 +440,8 @@ def _fit_models(frame: Frame) -> dict:
     models: dict = {"controls": controls, "adjusted": controls, "reverse": reverse}
     if frame.design == "per_period":
         models["within"] = rest.pop(0)
+        if lags_frame is not None and lags_frame is not frame:
+            models["profile"] = rest.pop(0)
         if judged_within(frame):
             models["adjusted"] = models["within"]
     elif frame.design == "events":
@@ -414,13 +451,29 @@ def _fit_models(frame: Frame) -> dict:
     return models
 
 
-def covariates(frame: Frame) -> list[str]:
-    """The adjusted model's terms: every activity's predictor columns, then the measures."""
-    return [c for cols in frame.predictors.values() for c in cols] + frame.measures
+def _with_best_carry_over(frame: Frame) -> Frame:
+    """The per-period frame with the carry-over whose within-account model fits best: each activity's stock at
+    one decay (the same for every activity), or its lags free (a delayed or irregular effect), chosen by BIC
+    (the likelihood, less the free lags' extra terms). The data choose how long activity carries over; the
+    choice is paid for in each activity's test (its p-value times the number of forms tried)."""
+    y, groups = response(frame), frame.codes
+    candidates = [frame.with_stocks(d) for d in sorted(frame.stocks)] + [frame]
+
+    def bic(candidate: Frame) -> float:
+        try:
+            fitted = _within_fit(candidate, y, groups, with_cov=False)
+        except ModelError:
+            return float("inf")
+        return -2 * fitted.llf + len(fitted.names) * np.log(fitted.n)
+
+    scores = run_all([partial(bic, c) for c in candidates])
+    if not np.isfinite(min(scores)):
+        raise ModelError("the within-account model could not be fitted with any carry-over")
+    return candidates[int(np.argmin(scores))]
 
 
 def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
-                pooled: tuple[np.ndarray, list[str]] | None = None) -> Fit:
+                pooled: tuple[np.ndarray, list[str]] | None = None, with_cov: bool = True) -> Fit:
     """Within-account estimate: does an account's outcome move when its own activity does?
 
     Amounts: log outcome, two-way (account and period) effects by demeaning.
@@ -430,13 +483,14 @@ def _within_fit(frame: Frame, y: np.ndarray, groups: np.ndarray,
     columns but the intercept and controls (constant within an account), taken instead of built again.
     """
     if pooled is None:
-        pooled = design(frame.data, covariates(frame), None, time="period")
+        pooled = design(frame.data, frame.terms, None, time="period")
     keep = [i for i, name in enumerate(pooled[1]) if name != "const" and not name.startswith("ctl:")]
     X, names = np.take(pooled[0], keep, axis=1), [pooled[1][i] for i in keep]
     if frame.kind == "count":
-        return fit(WITHIN_COUNT, y, X, names, groups)
+        return fit(WITHIN_COUNT, y, X, names, groups, with_cov=with_cov)
     codes = pd.factorize(groups)[0]
-    return fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True)
+    return fit("amount", demean(y, codes), demean(X, codes, copy=False), names, groups, within=True,
+               with_cov=with_cov)
 
 
 def _best_term(f: Fit, cols: list[str]) -> str:
@@ -538,8 +592,6 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
             when = "after a 'no' outcome" if frame.design == "events" else (
                 "after the outcome rises" if z_post > 0 else "after the outcome falls")
             f.flags.append(f"activity rises {when}, more than it predicts the outcome beforehand")
-    se = f.effect_typical.se
-    f.mde_typical = MDE_MULTIPLIER * se if np.isfinite(se) else None
     reverse_flag = any(fl.startswith("activity rises") for fl in f.flags)
     band = EQUIVALENCE.get(frame.kind)
     if band is None:

@@ -8,11 +8,12 @@ Every frame records the rows it dropped and why (statsmodels would drop them sil
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import signal
 
 from pipelines.build import built_grain
 from pipelines.db import table_exists
@@ -21,6 +22,8 @@ from pipelines.errors import NotLoadedError
 PERIODS_PER_MONTH = {"week": 52 / 12, "month": 1.0, "quarter": 1 / 3}
 WINDOW_MONTHS = 6  # yes/no events: activity counted over the six months before the event
 MAX_LAG_MONTHS = 3  # per-period outcomes: activity at lags 1..3 months
+DECAYS = (0.0, 0.5, 1.0)  # per-period outcomes: the carry-over tried, as the share of a stock left a month later
+# (0: the month after only; 0.5: fading by half each month; 1: lasting)
 REVERSE_WINDOW_MONTHS = 2  # lead/lag check: activity in the two months after the outcome
 CONTROL_MAX_LEVELS = 20  # a text attribute with more values is an identifier, not a control
 CONTROL_MIN_COVERAGE = 0.9  # an attribute missing for more accounts than this is not used as a control
@@ -67,6 +70,9 @@ class Frame:
     dropped: dict[str, int] = field(default_factory=dict)
     post: dict[str, str] = field(default_factory=dict)  # activity -> column counted after the outcome
     unjudged: dict[str, str] = field(default_factory=dict)  # activity -> why it is left out (logged too briefly)
+    stocks: dict[float, dict[str, str]] = field(default_factory=dict)  # per_period: decay per month -> activity ->
+    # its stock column (activity carried over from earlier periods, fading by that share each month)
+    decay: float | None = None  # per_period: the decay of the stocks the predictors are (None: the lags)
     _codes: tuple | None = field(default=None, repr=False, compare=False)  # (data, its account codes)
 
     @property
@@ -75,6 +81,24 @@ class Frame:
         if self._codes is None or self._codes[0] is not self.data:
             self._codes = (self.data, account_codes(self.data))
         return self._codes[1]
+
+    @property
+    def terms(self) -> list[str]:
+        """The adjusted model's terms: every activity's predictor columns, then the measures."""
+        return [c for cols in self.predictors.values() for c in cols] + self.measures
+
+    def with_stocks(self, decay: float) -> "Frame":
+        """The frame with each activity's stock at this decay as its one predictor (per-period frames)."""
+        return replace(self, predictors={a: [self.stocks[decay][a]] for a in self.predictors}, decay=decay)
+
+    def stock_weight(self, decay: float | None = None) -> float:
+        """How much a stock grows over the lags' window when its activity rises by one every period: the factor
+        from one stock coefficient to the cumulative effect over the window (1 + d + d^2 + ..., d per period)."""
+        decay = self.decay if decay is None else decay
+        if decay is None:
+            return 1.0
+        d = per_period_decay(decay, self.grain)
+        return float(sum(d ** k for k in range(self.window_periods)))
 
     @property
     def n_used(self) -> int:
@@ -269,6 +293,7 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     predictors: dict[str, list[str]] = {}
     new_cols: dict[str, np.ndarray] = {}
     post = {}
+    stocks: dict[float, dict[str, str]] = {d: {} for d in DECAYS}
     for a in acts:
         key = a[2:]
         values = _floats(data[a])
@@ -277,6 +302,12 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
             name = f"{a}__lag{k}"
             new_cols[name] = shift_within(values, codes, k)
             predictors[key].append(name)
+        for i, d in enumerate(DECAYS):
+            if d == 0:  # only the period before: the first lag
+                stocks[d][key] = predictors[key][0]
+            else:
+                stocks[d][key] = f"{a}__stock{i}"
+                new_cols[stocks[d][key]] = stock(values, codes, per_period_decay(d, grain))
         post[key] = f"{a}__lead"
         new_cols[post[key]] = sum(shift_within(values, codes, -j) for j in range(1, lead + 1))
     for m in measures:
@@ -296,6 +327,9 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
         for c in predictors.pop(key):
             del new_cols[c]
         del new_cols[post.pop(key)]
+        for d in DECAYS:
+            if (stocked := stocks[d].pop(key)) in new_cols:
+                del new_cols[stocked]
     no_history = keep & ~np.logical_and.reduce([known[key] for key in predictors]) if predictors else keep & False
     if no_history.any():
         dropped["no activity history for lag 1" if K == 1 else f"no activity history for lags 1-{K}"] = \
@@ -317,7 +351,7 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     for m in measure_cols:
         data[m] = data[m].fillna(data[m].mean())
     return Frame(outcome, kind, "per_period", data, list(predictors), predictors, lags,
-                 measure_cols, controls, grain, K, n_candidates, dropped, post, unjudged)
+                 measure_cols, controls, grain, K, n_candidates, dropped, post, unjudged, stocks)
 
 
 def _logged_too_briefly(data: pd.DataFrame, known: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, str]:
@@ -343,6 +377,35 @@ def judged_within(frame: Frame) -> bool:
     """Whether the frame's activities are judged within accounts (each account against its own other periods),
     as per-period amounts and counts are: the one place that says so."""
     return frame.design == "per_period" and frame.kind in ("amount", "count")
+
+
+def per_period_decay(decay_per_month: float, grain: str | None) -> float:
+    """A monthly decay at the panel's grain (0.5 a month is about 0.85 a week)."""
+    if decay_per_month in (0.0, 1.0):
+        return decay_per_month
+    return float(decay_per_month ** (1 / PERIODS_PER_MONTH.get(grain or "month", 1.0)))
+
+
+def stock(values: np.ndarray, codes: np.ndarray, decay: float) -> np.ndarray:
+    """Each row's stock of the activity: its count in the period before, plus decay times the stock then
+    (the geometric carry-over of marketing-mix models), within the account; unknown periods count 0.
+
+    Within accounts, a lasting stock's unknown history (before the data begin, or before a type was logged)
+    adds the same amount to every row of an account, which the account's own effect absorbs; a fading one's
+    is gone after a few periods.
+    """
+    v = np.nan_to_num(values)
+    if decay == 1.0:
+        running = np.cumsum(v)
+    else:
+        running = signal.lfilter([1.0], [1.0, -decay], v)
+    if len(running):
+        first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])  # each account's first row
+        lengths = np.diff(np.r_[first, len(codes)])
+        carried_in = np.r_[0.0, running[first[1:] - 1]]  # what the account before left in the running stock
+        steps = np.arange(len(codes)) - np.repeat(first, lengths) + 1  # 1 at each account's first row
+        running = running - np.repeat(carried_in, lengths) * (decay ** steps if decay != 1.0 else 1.0)
+    return np.nan_to_num(shift_within(running, codes, 1))
 
 
 def shift_within(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:

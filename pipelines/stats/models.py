@@ -21,6 +21,7 @@ from pipelines.stats.frames import Controls
 Z95 = stats.norm.ppf(0.975)
 MIN_ROWS = 30  # fewer rows than this: no model is fitted
 MIN_CLUSTERS = 10  # cluster-robust errors need enough accounts
+MIN_JUDGE_ACCOUNTS = 30  # fewer accounts informing a fit: its intervals are not trusted to judge an activity
 MIN_RESIDUAL_DF = 10  # rows beyond the number of terms, or the fit says nothing
 RANK_TOL = 1e-9  # relative pivot size below which a design column is collinear and dropped
 NEWTON_MAX_ITER = 50  # Newton's method converges in under 10 steps on ordinary data
@@ -69,16 +70,42 @@ class Fit:
         variance = float(self.cov[i, i]) if i is not None else float("nan")
         return float(np.sqrt(variance)) if variance > 0 else float("nan")
 
+    @property
+    def df(self) -> int:
+        """Degrees of freedom of its tests: accounts less one. A clustered covariance rests on one score per
+        account, so with few accounts t (and F) with G - 1 degrees of freedom, not the normal, give honest
+        p-values and intervals (Cameron and Miller 2015); with many, the two agree."""
+        return max(self.n_clusters - 1, 1)
+
+    @property
+    def critical(self) -> float:
+        """The multiplier of a standard error for a 95% interval: t(0.975, G - 1)."""
+        return float(stats.t.ppf(0.975, self.df))
+
     def z(self, name: str) -> float:
         se = self.se(name)
         return self.coef(name) / se if se and np.isfinite(se) and se > 0 else float("nan")
 
     def p(self, name: str) -> float:
-        z = self.z(name)
-        return float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+        """Two-sided p-value of one coefficient, from t with G - 1 degrees of freedom."""
+        return self.sum_p([name])
+
+    def sum_of(self, names: list[str]) -> tuple[float, float]:
+        """The sum of these coefficients and its standard error (NaN if none is in the fit)."""
+        idx = [i for i in (self.index(n) for n in names) if i is not None]
+        if not idx:
+            return float("nan"), float("nan")
+        variance = float(self.cov[np.ix_(idx, idx)].sum())
+        return float(self.params[idx].sum()), (float(np.sqrt(variance)) if variance > 0 else float("nan"))
+
+    def sum_p(self, names: list[str]) -> float:
+        """Two-sided p-value that the sum of these coefficients is zero (t with G - 1 degrees of freedom): the
+        test of a cumulative effect over lags, which is the effect stated."""
+        b, se = self.sum_of(names)
+        return float(2 * stats.t.sf(abs(b / se), self.df)) if np.isfinite(se) and se > 0 else float("nan")
 
     def wald_p(self, names: list[str]) -> float:
-        """Joint test that all these coefficients are zero (chi-square with cluster-robust covariance)."""
+        """Joint test that all these coefficients are zero: F(q, G - 1) with the cluster-robust covariance."""
         idx = [i for i in (self.index(n) for n in names) if i is not None]
         if not idx:
             return float("nan")
@@ -88,7 +115,7 @@ class Fit:
             stat = float(b @ np.linalg.solve(V, b))
         except np.linalg.LinAlgError:
             return float("nan")
-        return float(stats.chi2.sf(stat, len(idx)))
+        return float(stats.f.sf(stat / len(idx), len(idx), self.df))
 
     def linear_predictor(self) -> np.ndarray:
         return self.X @ self.params
@@ -482,33 +509,34 @@ class Effect:
         return Effect(self.estimate * factor, self.low * factor, self.high * factor, self.unit, self.se * factor)
 
 
-def effect(fit_: Fit, term: str) -> Effect:
-    """Convert a coefficient into business units with a delta-method 95% interval.
+def effect(fit_: Fit, term: str | list[str], scale: float = 1.0) -> Effect:
+    """Convert a coefficient (or the sum of several, times scale: a cumulative effect) into business units with
+    a delta-method 95% interval from t with G - 1 degrees of freedom.
 
     binary: average marginal effect in percentage points of probability;
     amount: % change of the amount; count: events per 100 accounts per period (within accounts: the
     mean rate's change when every account's rate is multiplied by exp(b)).
     """
-    j = fit_.index(term)
-    if j is None:
+    terms = [term] if isinstance(term, str) else list(term)
+    idx = [i for i in (fit_.index(t) for t in terms) if i is not None]
+    if not idx:
         return Effect(float("nan"), float("nan"), float("nan"), unit_for(fit_.kind), float("nan"))
-    b = fit_.params[j]
+    b, se = fit_.sum_of([fit_.names[i] for i in idx])
+    b, se = b * scale, se * scale
+    t = fit_.critical
     if fit_.kind == WITHIN_COUNT:  # a log-rate within accounts: every account's rate times exp(b)
-        se = float(np.sqrt(fit_.cov[j, j]))
         rate = lambda v: 100 * fit_.mean_rate * (np.exp(v) - 1)  # noqa: E731
-        return Effect(rate(b), rate(b - Z95 * se), rate(b + Z95 * se), unit_for(fit_.kind),
+        return Effect(rate(b), rate(b - t * se), rate(b + t * se), unit_for(fit_.kind),
                       100 * fit_.mean_rate * np.exp(b) * se)
     if fit_.kind == "amount":
-        se = float(np.sqrt(fit_.cov[j, j]))
         conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
-        return Effect(conv(b), conv(b - Z95 * se), conv(b + Z95 * se), unit_for("amount"), 100 * se)
+        return Effect(conv(b), conv(b - t * se), conv(b + t * se), unit_for("amount"), 100 * se)
     m, dw_means = fit_.slopes
     grad = b * dw_means
-    grad[j] += m
-    scale = 100.0
-    est = b * m * scale
-    se = float(np.sqrt(grad @ fit_.cov @ grad)) * scale
-    return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+    grad[idx] += m * scale
+    est = b * m * 100
+    se = float(np.sqrt(grad @ fit_.cov @ grad)) * 100
+    return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
 
 
 def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:
@@ -521,7 +549,8 @@ def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:
     est = 100 * float(g1.mean() - g0.mean())
     grad = 100 * ((X1 * d1[:, None]).mean(axis=0) - (X0 * d0[:, None]).mean(axis=0))
     se = float(np.sqrt(grad @ fit_.cov @ grad))
-    return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+    t = fit_.critical
+    return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
 
 
 def response(kind: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import WITHIN_COUNT, Z95, Effect, response, unit_for
+from pipelines.stats.models import WITHIN_COUNT, Effect, response, unit_for
 
 CAVEAT = ("Estimated from historical, observational data: activity was not assigned at random, so these "
           "are associations that a deliberate change in activity may not reproduce. Treat as a planning range.")
@@ -81,7 +81,7 @@ def _steps(result, changes: dict[str, float]) -> np.ndarray:
         for col in frame.predictors[activity]:
             j = fit_.index(col)
             if j is not None:
-                steps[j] += delta * frame.window_periods if frame.design == "events" else delta
+                steps[j] += delta * (frame.window_periods if frame.design == "events" else frame.stock_weight())
     return steps
 
 
@@ -104,21 +104,22 @@ class _Shifted:
 
     def effect(self, steps: np.ndarray) -> Effect:
         fit_ = self.fit
+        t = fit_.critical  # t(0.975, G - 1), as every interval of the fit
         if fit_.kind in ("amount", WITHIN_COUNT):  # within accounts: every row's log moves by steps·b
             est = float(steps @ fit_.params)
             se = float(np.sqrt(steps @ fit_.cov @ steps))
             if fit_.kind == "amount":
                 conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
-                return Effect(conv(est), conv(est - Z95 * se), conv(est + Z95 * se), unit_for("amount"), 100 * se)
+                return Effect(conv(est), conv(est - t * se), conv(est + t * se), unit_for("amount"), 100 * se)
             # every account's rate is multiplied by exp(steps·b): the mean rate moves by that share of itself
             rate = lambda v: 100 * fit_.mean_rate * (np.exp(v) - 1)  # noqa: E731
-            return Effect(rate(est), rate(est - Z95 * se), rate(est + Z95 * se), unit_for(fit_.kind),
+            return Effect(rate(est), rate(est - t * se), rate(est + t * se), unit_for(fit_.kind),
                           100 * fit_.mean_rate * np.exp(est) * se)
         g1, d1 = response(fit_.kind, self.eta + steps @ fit_.params)
         est = 100 * float(g1.mean() - self.mean0)
         grad = 100 * (fit_.X.T @ d1 / len(d1) + steps * d1.mean() - self.slope0)
         se = float(np.sqrt(grad @ fit_.cov @ grad))
-        return Effect(est, est - Z95 * se, est + Z95 * se, unit_for(fit_.kind), se)
+        return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
 
 
 def what_if(result, changes: dict[str, float]) -> WhatIf:

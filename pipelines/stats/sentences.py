@@ -100,6 +100,19 @@ def effect_text(e, kind: str, outcome: str) -> str:
             f"{ci}")
 
 
+def carry_over_text(frame) -> str:
+    """When the effect of a per-period finding is felt: 'the month after', or over the window, fading or not."""
+    grain = frame.grain or "period"
+    if frame.decay == 0 or frame.window_periods <= 1:
+        return f"the {grain} after"
+    over = f"in total over the {periods(frame.window_periods, grain)} after"
+    if frame.decay is None:  # the lags free: their sum
+        return over
+    if frame.decay >= 1:
+        return f"{over}, and lasting beyond them"
+    return f"{over} (fading to {fmt(100 * frame.decay, 0)}% each month)"
+
+
 def _scaled(f):
     """The effect stated per one more activity, or per typical change for high-volume activities."""
     n = 1.0 if f.typical_change <= PLAIN_EFFECT_MAX else f.typical_change
@@ -125,9 +138,10 @@ def _association(f, frame, outcome: str, e, n: float) -> str:
         return (f"Accounts with {what} in the {periods(frame.window_periods, grain)} before the outcome date "
                 f"{effect_text(e, 'binary', outcome)}")
     if frame.design == "per_period":
-        later = periods(f.best_lag, grain) + " later"
+        later = carry_over_text(frame)
         verb = "is" if n == 1 else "are"
-        return f"{what[0].upper() + what[1:]} in a {grain} {verb} associated with {effect_text(e, frame.kind, outcome)} {later}"
+        return (f"{what[0].upper() + what[1:]} in a {grain} {verb} associated with "
+                f"{effect_text(e, frame.kind, outcome)} {later}")
     if frame.kind == "binary":
         return f"Accounts with {what} {effect_text(e, 'binary', outcome)}"
     return f"Accounts with {what} have {effect_text(e, frame.kind, outcome)}"
@@ -167,8 +181,8 @@ def finding(f, frame, result) -> str:
                 f"{assoc[0].lower()}{assoc[1:]}, {compare}; the interval rules out any sizeable effect.{undated}")
     unit = {"binary": "percentage points", "amount": "%", "count": f"{outcome_label(outcome)} per 100 accounts"}[frame.kind]
     per = amount_of(f.label, f.typical_change).replace(" more", "").replace("one ", "")
-    detect = (f" The data could have detected an effect of about {fmt(f.mde_typical)}"
+    missed = (f" The data could have missed an effect of up to about {fmt(f.mde_typical)}"
               f"{'' if unit == '%' else ' '}{unit} per {per}." if f.mde_typical else "")
     assoc = _association(f, frame, outcome, e, n)
-    return (f"No clear evidence links {plural(f.label)} to {outcome_label(outcome)}: "
-            f"{assoc[0].lower() + assoc[1:]}, {compare}.{detect}{undated}")
+    return (f"Cannot tell whether {plural(f.label)} go with {outcome_label(outcome)}: "
+            f"{assoc[0].lower() + assoc[1:]}, {compare}.{missed}{undated}")

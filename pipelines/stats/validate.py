@@ -79,12 +79,18 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
             continue
         fitted += 1
         for f in judged:
-            z, p = refit.z(f.term), refit.p(f.term)
+            z, p = _tested(refit, f)
             hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
     if not fitted:
         raise ValueError("no bootstrap draw could be fitted")
     return {"draws": fitted, "activities": {a: {"positive_and_significant": n, "share": n / fitted}
                                             for a, n in hits.items()}}
+
+
+def _tested(refit: Fit, f) -> tuple[float, float]:
+    """The z and p-value of a finding's headline (its cumulative effect over the lags) in a refitted model."""
+    b, se = refit.sum_of(f.terms)
+    return (b / se if np.isfinite(se) and se > 0 else float("nan")), refit.sum_p(f.terms)
 
 
 def _refit(adjusted: Fit, rows: np.ndarray, groups: np.ndarray) -> Fit:
@@ -127,14 +133,14 @@ def _random_holdout(frame: Frame) -> dict:
 def _model_columns(frame: Frame) -> pd.DataFrame:
     """The frame's data with only the columns a model of it reads: its rows are split and taken, not the rest."""
     used = {"account_id", "period_on", "y", f"o_{frame.outcome}", *frame.controls.names,
-            *(c for cols in frame.predictors.values() for c in cols), *frame.measures}
+            *frame.terms}
     return frame.data[[c for c in frame.data.columns if c in used]]
 
 
 def _compare(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> dict:
     if frame.design == "per_period" and frame.kind == "amount":
         return _compare_within(frame, train, test)
-    terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
+    terms = frame.terms
     trend = frame.design != "undated"
     y_train, y_test = response(frame, train), response(frame, test)
     scores = {}
@@ -157,7 +163,7 @@ def _compare_within(frame: Frame, train: pd.DataFrame, test: pd.DataFrame) -> di
     """Amounts are modelled within accounts, so score the same thing: how well each account's movement
     inside the scored window is predicted (outcomes and predictions both centred on the account's mean
     there; parameters come from the earlier periods only), trend alone against trend plus activities."""
-    terms = [c for cols in frame.predictors.values() for c in cols] + frame.measures
+    terms = frame.terms
     y_train, y_test = response(frame, train), response(frame, test)
     level = pd.Series(y_train).groupby(train["account_id"].to_numpy()).mean()
     known = test["account_id"].isin(level.index).to_numpy()
@@ -253,8 +259,7 @@ def stability(frame: Frame, result) -> dict:
         except (ModelError, ValueError):
             continue
         for f in judged:
-            term = f.term
-            z, p = refit.z(term), refit.p(term)
+            z, p = _tested(refit, f)
             per_activity[f.activity].append({"window": f"{lo.date()} to {hi.date()}", "z": _n(z), "p_value": _n(p),
                                              "positive_and_significant": bool(np.isfinite(p) and p < 0.05 and z > 0)})
     out = {}

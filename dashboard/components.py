@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pipelines.figures import verdict_color
+from pipelines.stats import verdicts
 
 BADGE_COLORS = {"driver": "green", "saturated": "green", "negative": "red", "suspect reverse cause": "violet",
                 "confounded": "orange", "no evidence": "gray", "evidence of no effect": "blue"}
@@ -27,7 +28,7 @@ def pick_outcome(results, key: str = "outcome"):
 
 def badge(verdict: str) -> str:
     """Markdown for a coloured verdict badge."""
-    color = BADGE_COLORS.get(verdict.split(" by ")[0], "gray")
+    color = BADGE_COLORS.get(verdicts.base(verdict), "gray")
     return f":{color}-badge[{verdict}]"
 
 

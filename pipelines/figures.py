@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from pipelines.stats import verdicts
+
 PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777"]
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 
@@ -45,7 +47,7 @@ VERDICT_COLORS = {
 
 def verdict_color(verdict: str) -> str:
     """The badge colour of a verdict ('confounded by size' is 'confounded')."""
-    return VERDICT_COLORS.get(verdict.split(" by ")[0], "#94a3b8")
+    return VERDICT_COLORS.get(verdicts.base(verdict), "#94a3b8")
 
 
 def _unit_axis(unit: str) -> str:

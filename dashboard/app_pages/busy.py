@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
+from pipelines.stats import verdicts
 
 version, view, result = ui.outcome_page("Busy vs effective", key="busy_outcome")
 judged = [f for f in result.findings if f.judged]
@@ -23,7 +24,7 @@ table = pd.DataFrame([{
     "effect_per_typical_change": f.effect_typical.estimate, "typical_change": f.typical_change,
     "unit": f.effect.unit, "effect_per_hour": f.effect_per_hour,
 } for f in judged]).sort_values("share_of_volume_pct", ascending=False)
-busy = table[~table["activity"].isin([f.label for f in judged if f.is_driver])]
+busy = table[table["activity"].isin([f.label for f in verdicts.busy(result)])]
 if len(busy):
     share = busy["share_of_volume_pct"].sum()
     st.warning(f"**{share:.0f}% of logged activity** ({', '.join(busy['activity'])}) shows no adjusted "

@@ -5,6 +5,9 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
+from pipelines.stats import verdicts
+
+MAX_LISTED = 3  # findings written out per column; the rest are named
 
 st.title("Which activities pay off")
 version, view = data.current()
@@ -21,18 +24,24 @@ for result in results:
         left, right = st.columns(2)
         with left:
             st.markdown("**Pays off**")
-            drivers = [f for f in result.findings if f.is_driver][:3]
-            for f in drivers:
+            drivers = verdicts.drivers(result)
+            for f in drivers[:MAX_LISTED]:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** — {f.sentence}")
+            if len(drivers) > MAX_LISTED:
+                st.markdown(f"… and {len(drivers) - MAX_LISTED} more: "
+                            f"{', '.join(f.label for f in drivers[MAX_LISTED:])} (see Drivers).")
             if not drivers and any(f.judged for f in result.findings):
                 st.markdown("No activity shows a clear association with this outcome.")
             elif not drivers:
                 st.markdown("Nothing to judge yet (see the reason beside).")
         with right:
             st.markdown("**Busy, but not paying off**")
-            busy = sorted([f for f in result.findings if f.is_busy], key=lambda f: -f.volume)[:2]
-            for f in busy:
+            busy = verdicts.busy(result)
+            for f in busy[:MAX_LISTED]:
                 st.markdown(f"{ui.badge(f.verdict)} **{f.label}** ({f.volume:,.0f} logged) — {f.sentence}")
+            if len(busy) > MAX_LISTED:
+                st.markdown(f"… and {len(busy) - MAX_LISTED} more: "
+                            f"{', '.join(f.label for f in busy[MAX_LISTED:])} (see Busy vs effective).")
             if not any(f.judged for f in result.findings):
                 why = ui.why_none_judged(result) or "no rows were left to fit (the line above says why)"
                 st.markdown(f"No activity could be judged: {why}.")

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
+from pipelines.stats import sentences
 
 st.title("Timing and returns")
 version, view = data.current()
@@ -30,6 +31,8 @@ with a:
                     f"before** the outcome ({result.window}).")
     elif result.design == "undated":
         st.markdown("These data have no dates, so there is no timing to show.")
+    if (note := sentences.carry_over_note(result)) is not None:
+        st.caption(note)
 with b:
     if finding.curve is None:
         st.info("A response curve is drawn for activities that predict the outcome; "

@@ -26,7 +26,8 @@ from pipelines.filters import Filters
 from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
 from pipelines.stats.plan import CAVEAT, plan_for_target, realistic_target
-from pipelines.stats.sentences import fmt, outcome_label, periods, plural
+from pipelines.stats import verdicts
+from pipelines.stats.sentences import carry_over_text, fmt, outcome_label, periods, plural
 from pipelines.stats.story import key_findings
 from pipelines.stats.teams import compare_groups
 
@@ -38,9 +39,6 @@ MODEST_STEP = {"binary": 2.0, "amount": 2.0, "count": 0.02}  # a modest step: +2
 MAX_DRIVERS_LISTED = 3  # drivers per outcome in the executive summary
 MAX_BUSY_LISTED = 3  # busy-work activities in the executive summary
 MAX_CONTROLS_NAMED = 5  # longer lists of controls are summarised in the method
-VERDICT_NAMES = {"driver": "Driver", "saturated": "Saturated", "negative": "Negative",
-                 "suspect reverse cause": "Suspect reverse cause", "no evidence": "No evidence",
-                 "evidence of no effect": "Evidence of no effect"}
 
 
 @dataclass(frozen=True)
@@ -310,7 +308,7 @@ def _grain_of(r) -> str:
 
 
 def _badge(verdict: str) -> str:
-    return VERDICT_NAMES.get(verdict, verdict[:1].upper() + verdict[1:])
+    return verdicts.name(verdict)
 
 
 def _effect_phrase(kind: str, outcome: str, estimate: float, low: float, high: float, grain: str) -> str:
@@ -353,8 +351,15 @@ def _per_phrase(r) -> str:
     return ""
 
 
+def _after(r) -> str:
+    """When a per-period effect is felt (' in total over the three months after'), as the sentences say it."""
+    if r.design != "per_period" or r.frame is None:
+        return ""
+    return " " + carry_over_text(r.frame)
+
+
 def _drivers(r) -> list:
-    return [f for f in r.findings if f.is_driver]
+    return verdicts.drivers(r)
 
 
 # -- sections ---------------------------------------------------------------------------------
@@ -507,9 +512,10 @@ def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
 
 def _summary(results, volumes: dict[str, float]) -> Summary:
     total = sum(volumes.values()) or 1.0
-    drivers, paying = [], set()
+    drivers, paying = [], verdicts.paying_anywhere(results)
     for r in results:
-        found = sorted(_drivers(r), key=lambda f: -f.effect_typical.estimate)[:MAX_DRIVERS_LISTED]
+        every = _drivers(r)
+        found = every[:MAX_DRIVERS_LISTED]
         if not any(f.judged for f in r.findings):
             why = "; ".join(r.notes) or "no activity could be judged"
             drivers.append(f"{_label(r.outcome)}: not analysed ({why}).")
@@ -518,32 +524,38 @@ def _summary(results, volumes: dict[str, float]) -> Summary:
             drivers.append(f"{_label(r.outcome)}: no activity clearly moves it.")
             continue
         for f in found:
-            paying.add(f.activity)
             e = f.effect
             when = _per_phrase(r)
             share = 100 * volumes.get(f.activity, 0.0) / total
             extra = f"; returns flatten past {f.curve.knee}" if f.curve is not None and f.curve.knee is not None else ""
             drivers.append(f"{_label(r.outcome)} — {plural(f.label)}: "
                            f"{_short_effect(r.kind, e.estimate)} per one more"
-                           f"{(' ' + when) if when else ''} ({_ci(r.kind, e.low, e.high)}){extra}; "
+                           f"{(' ' + when) if when else ''}{_after(r)} ({_ci(r.kind, e.low, e.high)}){extra}; "
                            f"{share:.0f}% of logged activity.")
+        if len(every) > len(found):
+            more = every[len(found):]
+            drivers.append(f"{_label(r.outcome)} — and {len(more)} more: "
+                           f"{', '.join(plural(f.label) for f in more)}.")
     busy = []
     by_activity: dict[str, tuple[str, list[str]]] = {}
     for r in results:
         for f in r.findings:
             if f.judged and not f.is_driver:  # busy-work or worse; an activity not judged is neither
                 by_activity.setdefault(f.activity, (f.label, []))[1].append(f.verdict)
-    for activity, (label, verdicts) in sorted(by_activity.items(), key=lambda kv: (-volumes.get(kv[0], 0), kv[0])):
+    for activity, (label, found_verdicts) in sorted(by_activity.items(), key=lambda kv: (-volumes.get(kv[0], 0), kv[0])):
         if activity in paying:
             continue
         share = 100 * volumes.get(activity, 0.0) / total
-        confounders = {v.removeprefix("confounded by ") for v in verdicts if v.startswith("confounded by ")}
-        if "negative" in verdicts:
+        confounders = {verdicts.confounder(v) for v in found_verdicts} - {None}
+        if verdicts.NEGATIVE in found_verdicts:
             why = "associated with worse outcomes once accounts are compared like with like"
-        elif len(confounders) == 1 and all(v.startswith("confounded by ") for v in verdicts):
+        elif len(confounders) == 1 and all(verdicts.confounder(v) for v in found_verdicts):
             why = f"looks useful at first sight, but that comes from {next(iter(confounders))}"
+        elif all(v == verdicts.NO_EFFECT for v in found_verdicts):
+            why = "no association that matters with any outcome: the intervals rule out a sizeable effect"
         else:
-            why = "not associated with any outcome once accounts are compared like with like"
+            why = ("no clear association with any outcome; the data cannot rule out a modest one "
+                   "(see each outcome's page)")
         busy.append(f"{plural(label).capitalize()}: {share:.0f}% of logged activity; {why}.")
         if len(busy) == MAX_BUSY_LISTED:
             break
@@ -570,10 +582,9 @@ def _recommendation(results) -> str:
     *_, r, f, s, b = min(candidates, key=lambda c: c[:5])
     e = f.effect
     when = _per_phrase(r)
-    text = (f"Shift effort toward {plural(f.label)}. One more {f.label.lower()}{(' ' + when) if when else ''} is "
-            f"associated with {_effect_phrase(r.kind, r.outcome, e.estimate, e.low, e.high, _grain_of(r))}")
-    if r.design == "per_period" and f.best_lag:
-        text += f" {periods(f.best_lag, _grain_of(r))} later"
+    text = (f"Worth testing in a pilot: {plural(f.label)}. One more {f.label.lower()}{(' ' + when) if when else ''} "
+            f"is associated with {_effect_phrase(r.kind, r.outcome, e.estimate, e.low, e.high, _grain_of(r))}"
+            f"{_after(r)}")
     support = []
     if s.get("of"):
         support.append(f"a driver in {s['driver_in']} of {s['of']} time windows")
@@ -581,7 +592,9 @@ def _recommendation(results) -> str:
         support.append(f"in {b.get('positive_and_significant', 0)} of {r.validation['bootstrap']['draws']} "
                        "resamples of accounts")
     text += f": the best-supported link in the data ({', '.join(support)})." if support else "."
-    return text + " An association, not proof of cause: pilot it with some teams and compare with the rest."
+    return text + (" An association, not proof of cause: the comparison holds account attributes and time fixed, "
+                   "but not what reps know and the data do not (which accounts they choose to work harder). "
+                   "Pilot it with some teams and compare with the rest.")
 
 
 def _method(results, grain: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from scipy import stats
 
 from pipelines.build import built_grain
 from pipelines.errors import ModelError, NotLoadedError
-from pipelines.stats import sentences
+from pipelines.stats import sentences, verdicts
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
@@ -29,8 +29,8 @@ REVERSE_MARGIN = 2.0  # ... and this much stronger (in z) than the before-outcom
 POWER = 0.8  # the detectable effect is the one the test run finds this often
 EQUIVALENCE = {"binary": 1.0, "amount": 1.0, "count": None}  # a "no effect" band per typical change, in units
 COUNT_EQUIVALENCE_SHARE = 0.05  # counts: 5% of the mean rate per typical change
-DRIVERS = ("driver", "saturated")  # the verdicts of an activity that pays off
-NOT_JUDGED = "not judged"  # no model could judge the activity (too rare, or inseparable): Finding.reason says why
+DRIVERS = verdicts.PAYS_OFF
+NOT_JUDGED = verdicts.NOT_JUDGED
 MIN_ACTIVITY_ACCOUNTS = MIN_CLUSTERS  # an activity's clustered error rests on the accounts that have it: this many
 DRIVER_PENDING = "driver (curve pending)"  # judged a driver; its response curve may make it 'saturated'
 CONFOUNDED_PENDING = "confounded (by what, pending)"  # judged confounded; the confounder is named next
@@ -52,7 +52,7 @@ class Finding:
     activity: str
     label: str
     verdict: str
-    effect: Effect  # adjusted, per one more activity (at the best lag)
+    effect: Effect  # adjusted, per one more activity: cumulative over the window (per period), as the test
     typical_change: float
     effect_typical: Effect
     raw: Effect
@@ -87,7 +87,7 @@ class Finding:
     @property
     def is_busy(self) -> bool:
         """Judged and not paying off, without going with worse outcomes either: the busy-work candidates."""
-        return self.judged and not self.is_driver and self.verdict != "negative"
+        return self.judged and not self.is_driver and self.verdict != verdicts.NEGATIVE
 
     def to_json(self) -> dict:
         def eff(e: Effect | None):
@@ -396,10 +396,7 @@ def _finish(findings: list[Finding], frame: Frame, result: OutcomeResult) -> lis
     """Every finding with its sentence, in reading order: drivers first, the ones not judged last."""
     for f in findings:
         f.sentence = sentences.finding(f, frame, result)
-    order = {"driver": 0, "saturated": 1, "negative": 2, "suspect reverse cause": 3, "confounded": 4,
-             "no evidence": 5, "evidence of no effect": 6, NOT_JUDGED: 10}
-    return sorted(findings, key=lambda f: (order.get(f.verdict.split(" by ")[0], 9),
-                                           -np.nan_to_num(f.effect_typical.estimate)))
+    return sorted(findings, key=lambda f: (verdicts.rank(f.verdict), -np.nan_to_num(f.effect_typical.estimate)))
 
 
 def _fit_models(frame: Frame, lags_frame: Frame | None = None) -> dict:
@@ -600,15 +597,15 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
     if significant and negligible and not reverse_flag:
         # clear, but all of it too small to matter (at scale, +0.04% per e-mail is 'significant'): no driver
         f.flags.append("statistically clear, but the whole 95% interval is inside the no-effect band")
-        f.verdict = "evidence of no effect"
+        f.verdict = verdicts.NO_EFFECT
         return
     if significant:
         if reverse_flag:
-            f.verdict = "suspect reverse cause"
+            f.verdict = verdicts.REVERSE
         elif f.effect.estimate > 0:
             f.verdict = DRIVER_PENDING
         else:
-            f.verdict = "negative"
+            f.verdict = verdicts.NEGATIVE
         return
     shrunk = raw_significant and (
         np.sign(f.raw.estimate) != np.sign(f.effect.estimate)
@@ -617,9 +614,9 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
         f.verdict = CONFOUNDED_PENDING
         return
     if reverse_flag:
-        f.verdict = "suspect reverse cause"
+        f.verdict = verdicts.REVERSE
         return
-    f.verdict = "evidence of no effect" if negligible else "no evidence"
+    f.verdict = verdicts.NO_EFFECT if negligible else verdicts.NO_EVIDENCE
 
 
 def _follow_up(findings: list[Finding], frame: Frame, models: dict) -> None:
@@ -640,20 +637,20 @@ def _follow_up(findings: list[Finding], frame: Frame, models: dict) -> None:
         _complete_driver(f, curve, knee, frame)
     for f, confounder in zip(confounded, confounders):
         f.confounder = confounder
-        f.verdict = f"confounded by {confounder}"
+        f.verdict = verdicts.confounded_by(confounder)
 
 
 def _complete_driver(f: Finding, curve: Curve | object, knee: int | None | object, frame: Frame) -> None:
     """A driver's curve with its flattening point (none if either could not be drawn), and 'saturated' if most
     rows are already past the point where returns flatten."""
-    f.verdict = "driver"
+    f.verdict = verdicts.DRIVER
     if curve is _UNDRAWN or knee is _UNDRAWN:
         return
     f.curve = with_knee(curve, knee, frame.data[f.term].to_numpy(dtype=float))
     if f.curve.knee is not None:
         f.flags.append(f"returns flatten past {f.curve.knee}")
         if (f.curve.share_at_or_past_knee or 0) >= 0.5:
-            f.verdict = "saturated"
+            f.verdict = verdicts.SATURATED
 
 
 def _confounder(f: Finding, frame: Frame, models: dict) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from pipelines.stats import verdicts
 from pipelines.stats.frames import judged_within
 
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
@@ -113,6 +114,15 @@ def carry_over_text(frame) -> str:
     return f"{over} (fading to {fmt(100 * frame.decay, 0)}% each month)"
 
 
+def carry_over_note(result) -> str | None:
+    """Why a per-period outcome's effects are stated over the window they are: the carry-over the data chose."""
+    if not result.carry_over or result.frame is None:
+        return None
+    return (f"Effects on {outcome_label(result.outcome)} are stated {carry_over_text(result.frame)}: of the ways "
+            "activity can carry over that were tried (the period after only, fading by half a month, lasting, "
+            "or each month free), this one fits the data best.")
+
+
 def _scaled(f):
     """The effect stated per one more activity, or per typical change for high-volume activities."""
     n = 1.0 if f.typical_change <= PLAIN_EFFECT_MAX else f.typical_change
@@ -157,25 +167,25 @@ def finding(f, frame, result) -> str:
     compare = comparison(frame)
     undated = " Activity and outcome come from the same record, so which came first is unknown." \
         if frame.design == "undated" else ""
-    if verdict in ("driver", "saturated", "negative"):
+    if verdict in (*verdicts.PAYS_OFF, verdicts.NEGATIVE):
         text = f"{_association(f, frame, outcome, e, n)}, {compare}."
         if f.curve and f.curve.knee is not None:
             share = f.curve.share_at_or_past_knee or 0
             knee = f"{f.curve.knee} {plural(f.label) if f.curve.knee != 1 else f.label.lower()}"
             text += f" Returns flatten past {knee}"
-            text += (f", and {share:.0%} of cases are already there, so more adds little." if verdict == "saturated"
+            text += (f", and {share:.0%} of cases are already there, so more adds little." if verdict == verdicts.SATURATED
                      else ".")
         return text + undated + " An association, not proof of cause."
-    if verdict.startswith("confounded"):
+    if verdicts.base(verdict) == verdicts.CONFOUNDED:
         raw = f.raw if n == 1.0 else f.raw.scaled(n)
         first = _association(f, frame, outcome, raw, n)
         return (f"At first sight, {first[0].lower() + first[1:]}; but that comes from {f.confounder}: "
                 f"{compare}, the link disappears ({effect_text(e, frame.kind, outcome)}).{undated}")
-    if verdict == "suspect reverse cause":
+    if verdict == verdicts.REVERSE:
         flag = next((fl for fl in f.flags if fl.startswith("activity rises")), "activity rises after the outcome")
         return (f"{plural(f.label).capitalize()} {flag.removeprefix('activity ')}: the link with "
                 f"{outcome_label(outcome)} more likely runs from the outcome to the activity than the other way.")
-    if verdict == "evidence of no effect":
+    if verdict == verdicts.NO_EFFECT:
         assoc = _association(f, frame, outcome, e, n)
         return (f"{plural(f.label).capitalize()} show no association with {outcome_label(outcome)} that matters: "
                 f"{assoc[0].lower()}{assoc[1:]}, {compare}; the interval rules out any sizeable effect.{undated}")

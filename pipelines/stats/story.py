@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.stats import verdicts
+
 
 @dataclass
 class Slide:
@@ -21,15 +23,15 @@ def key_findings(results) -> list[Slide]:
     slides: list[Slide] = []
     for r in results:
         name = r.outcome.replace("_", " ")
-        drivers = [f for f in r.findings if f.is_driver]
+        drivers = verdicts.drivers(r)
         if drivers:
-            top = max(drivers, key=lambda f: f.effect_typical.estimate)
+            top = drivers[0]
             slides.append(Slide(r.outcome, f"{top.label} goes with {name}", top.sentence, "forest", top.activity))
             if top.curve is not None and top.curve.knee is not None:
                 slides.append(Slide(r.outcome, f"{top.label}: returns flatten past {top.curve.knee}",
                                     top.sentence, "curve", top.activity))
             elif top.best_lag and r.design != "undated":
-                slides.append(Slide(r.outcome, f"{top.label} pays off {top.best_lag} {r.periods.get('grain') or 'period'}"
+                slides.append(Slide(r.outcome, f"{top.label}: strongest {top.best_lag} {r.periods.get('grain') or 'period'}"
                                     f"{'s' if top.best_lag > 1 else ''} later", top.sentence, "lag", top.activity))
         elif any(f.judged for f in r.findings):
             slides.append(Slide(r.outcome, f"No activity clearly moves {name}",
@@ -39,7 +41,7 @@ def key_findings(results) -> list[Slide]:
             why = " ".join([f"{note[0].upper()}{note[1:]}." for note in r.notes]
                            + [f.sentence for f in r.findings]) or "No activity varies in the data."
             slides.append(Slide(r.outcome, f"No activity could be judged for {name}", why, "forest"))
-        busy = sorted([f for f in r.findings if f.is_busy], key=lambda f: -f.volume)
+        busy = verdicts.busy(r)
         if busy:
             b = busy[0]
             slides.append(Slide(r.outcome, f"{b.label}: busy, but not paying off for {name}", b.sentence, "busy",

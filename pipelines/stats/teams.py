@@ -11,10 +11,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import Z95, unit_for
+from scipy import stats
+
+from pipelines.stats.models import Z95, bh_qvalues, unit_for
 
 DIFFERENCES = ("difference", "low", "high", "shrunk", "shrunk_low", "shrunk_high")
 SMALL_GROUP_ACCOUNTS = 10  # fewer accounts than this: flagged as small (and shrunk the most)
+GROUP_ALPHA = 0.05  # false-discovery rate for calling a group above or below expectation (Benjamini-Hochberg)
 
 
 def compare_groups(result, panel: pd.DataFrame, attribute: str) -> pd.DataFrame:
@@ -53,6 +56,8 @@ def compare_groups(result, panel: pd.DataFrame, attribute: str) -> pd.DataFrame:
     table["low"] = table["difference"] - Z95 * table["se"]
     table["high"] = table["difference"] + Z95 * table["se"]
     table["small_group"] = table["accounts"] < SMALL_GROUP_ACCOUNTS
+    z = table["difference"] / table["se"]
+    table["q"] = bh_qvalues((2 * stats.norm.sf(np.abs(z))).tolist())  # over the groups compared
     return _in_units(table, result.kind)
 
 
@@ -74,7 +79,10 @@ def _in_units(table: pd.DataFrame, kind: str) -> pd.DataFrame:
         for c in DIFFERENCES:
             out[c] = 100 * out[c]
         out["unit"] = unit_for(kind)
-    # above/below only when the group's own interval excludes zero and shrinkage leaves a difference
-    out["verdict"] = np.where((out["low"] > 0) & (out["shrunk"] > 0), "above expectation",
-                              np.where((out["high"] < 0) & (out["shrunk"] < 0), "below expectation", "as expected"))
+    # above/below only when the difference survives the false-discovery control over all the groups compared
+    # and the shrunk interval excludes zero: with two dozen reps and no rep effect, the unshrunk intervals
+    # alone flagged someone in about half of the analyses
+    clear = out["q"] < GROUP_ALPHA
+    out["verdict"] = np.where(clear & (out["shrunk_low"] > 0), "above expectation",
+                              np.where(clear & (out["shrunk_high"] < 0), "below expectation", "as expected"))
     return out.drop(columns=["se"]).sort_values("shrunk", ascending=False).reset_index(drop=True)

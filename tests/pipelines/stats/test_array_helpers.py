@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.stats.frames import Controls, shift_at, shift_within
+from pipelines.stats.frames import Controls, per_period_decay, shift_at, shift_within, stock
 from pipelines.stats.models import demean, design, group_sums, nonzero_columns, take_rows
 
 
@@ -79,3 +79,22 @@ def test_take_rows_and_nonzero_columns():
     assert np.isnan(wide[:, 2:]).all()
     assert nonzero_columns(X, rows).tolist() == [True, True, True, False, True]
     assert nonzero_columns(X, np.arange(len(X))).all()
+
+
+@pytest.mark.parametrize("decay", [0.5, 0.85, 1.0])
+def test_stock_is_a_grouped_geometric_carry_over_of_the_periods_before(decay):
+    rng = np.random.default_rng(4)
+    codes = np.repeat(np.arange(40), rng.integers(1, 30, 40))
+    values = rng.poisson(1.5, len(codes)).astype(float)
+    values[rng.random(len(codes)) < 0.1] = np.nan  # unknown periods count 0
+    expected = np.zeros(len(codes))
+    for i in range(1, len(codes)):  # s_t = x_{t-1} + decay * s_{t-1}, starting afresh in each account
+        if codes[i] == codes[i - 1]:
+            expected[i] = np.nan_to_num(values[i - 1]) + decay * expected[i - 1]
+    np.testing.assert_allclose(stock(values, codes, decay), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_a_monthly_decay_at_week_grain_fades_as_much_in_a_month():
+    assert per_period_decay(0.5, "week") ** (52 / 12) == pytest.approx(0.5)
+    assert per_period_decay(1.0, "week") == 1.0 and per_period_decay(0.0, "week") == 0.0
+    assert per_period_decay(0.5, "quarter") == pytest.approx(0.125)

@@ -71,3 +71,35 @@ def test_crm_shaped_exports_find_every_planted_driver_and_no_false_one(crm_world
         assert row["false"] == 0 and row["null_tests"] == 5, (outcome, row)  # inbound support calls included
     # every row of every export was loaded: none rejected, the report's title and total lines skipped
     assert all(b["n_used"] > 1000 for b in blocks.values())
+
+
+@pytest.fixture(scope="module")
+def lasting_world(tmp_path_factory):
+    """A review raises revenue for good (its stock never decays), in a world of churn and late starts."""
+    return calibrate.judge(worlds.WORLD_TYPES["effect_lasting"], 1, tmp_path_factory.mktemp("lasting_world"))
+
+
+def test_a_lasting_effect_is_found_with_the_right_sign_and_its_cumulative_size(lasting_world):
+    # over free lags only, a lasting effect's profile came out about -1.4% / 0 / +1.4%: its sign flipped by seed
+    block = next(b for b in lasting_world["drivers"]["outcomes"] if b["outcome"] == "revenue")
+    assert block["carry_over"]["form"] == "stock" and block["carry_over"]["decay_per_month"] == 1.0
+    review = next(a for a in block["activities"] if a["label"] == worlds.EFFECT_ACTIVITY)
+    assert review["verdict"] in ("driver", "saturated")
+    truth = lasting_world["truth"].effects["revenue"][worlds.EFFECT_ACTIVITY]  # three months of +4%: 12.7%
+    assert review["effect"]["low"] <= truth <= review["effect"]["high"]
+    assert "lasting beyond them" in review["sentence"]
+    tally = calibrate.tally([lasting_world])
+    assert tally["revenue"]["false"] == 0 and tally["revenue"]["covered"] == 1
+
+
+@pytest.fixture(scope="module")
+def few_accounts_world(tmp_path_factory):
+    return calibrate.judge(worlds.WORLD_TYPES["null_few_accounts_15"], 1, tmp_path_factory.mktemp("few_accounts"))
+
+
+def test_fifteen_accounts_are_too_few_to_judge_and_the_product_says_so(few_accounts_world):
+    # with normal critical values and the usual cluster correction, 30% of referral p-values fell below 0.05 here
+    for block in few_accounts_world["drivers"]["outcomes"]:
+        judged = [a for a in block["activities"] if a["verdict"] != "not judged"]
+        assert judged == [], block["outcome"]
+        assert any(note.startswith("Too few accounts to judge") for note in block["notes"]) or not block["activities"]

@@ -126,3 +126,42 @@ def test_poisson_within_accounts_matches_poisson_with_one_dummy_per_account():
     np.testing.assert_allclose(mine.cov, ref.cov_params()[:2, :2] * informing / (informing - 1), rtol=1e-6)
     pooled = fit("count", y, np.column_stack([np.ones(len(y)), X]), ["const", "x", "z"], g)
     assert pooled.coef("x") > 0.2 + 0.1 and mine.coef("x") == pytest.approx(0.2, abs=0.05)  # between vs within
+
+
+def test_few_accounts_use_t_and_f_with_accounts_less_one_degrees_of_freedom():
+    """statsmodels' clustered OLS with t (use_t) uses G - 1 degrees of freedom: the same p-values, intervals and
+    joint F test. With 12 accounts a normal critical value (1.96) would be 2.20 here."""
+    rng, X, g = _data(seed=5, n=240, clusters=12)
+    y = X @ np.array([1.0, 0.2, 0.1, 0.0]) + rng.normal(size=len(X))
+    ref = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": g}, use_t=True)
+    mine = fit("amount", y, X, ["const", "a", "b", "c"], g)
+    assert mine.df == 11 and mine.critical == pytest.approx(2.2010, abs=1e-4)
+    np.testing.assert_allclose([mine.p(n) for n in ("a", "b", "c")], ref.pvalues[1:], rtol=1e-6)
+    f_ref = ref.f_test(np.eye(4)[1:3])
+    assert mine.wald_p(["a", "b"]) == pytest.approx(float(f_ref.pvalue), rel=1e-6)
+    # the sum of two coefficients: its t test is statsmodels' for the contrast (0, 1, 1, 0)
+    t_ref = ref.t_test(np.array([[0, 1, 1, 0]]))
+    b, se = mine.sum_of(["a", "b"])
+    assert b == pytest.approx(float(t_ref.effect[0])) and se == pytest.approx(float(t_ref.sd[0, 0]), rel=1e-6)
+    assert mine.sum_p(["a", "b"]) == pytest.approx(float(t_ref.pvalue), rel=1e-6)
+
+
+def test_a_yes_no_effect_and_its_interval_agree_with_its_test_even_near_separation():
+    from pipelines.stats.models import effect
+
+    rng, X, g = _data(seed=8)
+    rare = np.zeros(len(X))
+    rare[rng.choice(len(X), 40, replace=False)] = 1.0
+    eta = X @ np.array([-0.3, 0.5, 0.1, 0.2])
+    y = (rng.random(len(eta)) < 1 / (1 + np.exp(-eta))).astype(float)
+    y[rare == 1] = 0.0
+    y[np.flatnonzero(rare)[0]] = 1.0  # one 'yes' in 40: nearly separated, a huge coefficient and standard error
+    Xr = np.column_stack([X, rare])
+    mine = fit("binary", y, Xr, ["const", "a", "b", "c", "rare"], g)
+    ref = sm.Logit(y, Xr).fit(disp=0)
+    assert effect(mine, "a").estimate == pytest.approx(100 * ref.get_margeff().margeff[0], rel=1e-5)
+    for term in ("a", "b", "c", "rare"):
+        e = effect(mine, term)
+        assert e.low <= e.estimate <= e.high
+        assert (e.low > 0 or e.high < 0) == (mine.p(term) < 0.05), term  # the interval says what the test says
+    assert mine.p("rare") < 0.05 and effect(mine, "rare").high < 0  # a clear negative keeps an interval below zero

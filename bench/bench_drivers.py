@@ -86,8 +86,9 @@ def generate(con, n_accounts: int, n_months: int) -> None:
                           "value_number": np.concatenate([np.full(2 * n_accounts, np.nan), np.round(np.exp(log_size))])})
     con.execute("insert into raw_account_attributes select 1, row_number() over () + 1, account_id, attribute, "
                 "value_text, value_number from attrs")
-    con.execute("insert into loads values (1, 'generated', null, null, 'generated', 'accounts', '{}', 0, 0, 0, 0, "
-                "'[]', now(), null)")
+    con.execute("insert into loads (load_id, file_name, source_path, archived_path, sha256, kind, mapping_json, "
+                "rows_read, rows_loaded, rows_duplicate, rows_rejected, notes_json, loaded_at, undone_at) "
+                "values (1, 'generated', null, null, 'generated', 'accounts', '{}', 0, 0, 0, 0, '[]', now(), null)")
 
 
 def peak_rss_mb() -> float:

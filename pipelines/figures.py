@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 from pipelines.stats import verdicts
+from pipelines.stats.sentences import carry_over_text
 
 PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777"]
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
@@ -57,19 +59,39 @@ def _unit_axis(unit: str) -> str:
 
 def driver_forest(result) -> go.Figure:
     """Adjusted effect per one more activity with 95% intervals, raw effect beside it, coloured by verdict
-    (activities not judged have no effect to draw: their rows say why)."""
+    (activities not judged have no effect to draw: their rows say why).
+
+    The axis spans the adjusted intervals: a raw effect far beyond them (between accounts, big accounts
+    get more of everything: +180% beside adjusted effects of a few %) would squeeze every interval into a
+    dot, so it is drawn at the edge as an arrow with its value written beside it.
+    """
     findings = [f for f in reversed(result.findings) if f.judged]
     fig = go.Figure()
     if not findings:
         return _style(fig, "No activities to compare")
     labels = [f.label for f in findings]
+    ends = [v for f in findings for v in (f.effect.low, f.effect.high, f.effect.estimate) if np.isfinite(v)] + [0.0]
+    lo, hi = min(ends), max(ends)
+    pad = 0.12 * (hi - lo or 1.0)
+    lo, hi = lo - pad, hi + pad
+    raw = np.array([f.raw.estimate for f in findings], dtype=float)
+    inside = np.isfinite(raw) & (raw >= lo) & (raw <= hi)
     fig.add_trace(go.Scatter(
-        x=[f.raw.estimate for f in findings], y=labels, mode="markers", name="Raw (at first sight)",
+        x=np.where(inside, raw, np.nan), y=labels, mode="markers", name="Raw (between accounts, no controls)",
         marker=dict(symbol="circle-open", size=11, color="#64748b", line=dict(width=2)),
         hovertemplate="%{y}: raw %{x:.2f}<extra></extra>"))
-    fig.add_trace(go.Scatter(  # legend entry only: the points below are coloured by verdict
-        x=[None], y=[None], mode="markers", name="Adjusted (95% CI), coloured by verdict",
-        marker=dict(size=13, color="#334155")))
+    beyond = np.isfinite(raw) & ~inside
+    if beyond.any():
+        fig.add_trace(go.Scatter(
+            x=np.where(raw[beyond] > hi, hi, lo), y=[lab for lab, b in zip(labels, beyond) if b], mode="markers+text",
+            showlegend=False, text=[f"raw {v:,.0f}" for v in raw[beyond]],
+            textposition=["middle left" if v > hi else "middle right" for v in raw[beyond]],
+            marker=dict(symbol=["triangle-right" if v > hi else "triangle-left" for v in raw[beyond]], size=12,
+                        color="#64748b"),
+            textfont=dict(color="#64748b"), hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False))
+    for verdict in dict.fromkeys(verdicts.base(f.verdict) for f in findings):  # legend entries only: one per
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"Adjusted: {verdict}",  # colour shown
+                                 marker=dict(size=13, color=verdict_color(verdict))))
     fig.add_trace(go.Scatter(
         x=[f.effect.estimate for f in findings], y=labels, mode="markers", showlegend=False,
         marker=dict(size=13, color=[verdict_color(f.verdict) for f in findings]),
@@ -81,7 +103,8 @@ def driver_forest(result) -> go.Figure:
                       "<extra></extra>"))
     fig.add_vline(x=0, line_color="#94a3b8", line_dash="dot")
     unit = findings[0].effect.unit
-    fig.update_xaxes(title=f"{_unit_axis(unit)} per one more activity")
+    when = f", {carry_over_text(result.frame)}" if result.design == "per_period" and result.frame is not None else ""
+    fig.update_xaxes(title=f"{_unit_axis(unit)} per one more activity{when}", range=[lo, hi])
     return _style(fig, f"What goes with {result.outcome.replace('_', ' ')}", height=120 + 55 * len(findings))
 
 

@@ -27,7 +27,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "effect": st.column_config.NumberColumn("Adjusted", format="%.2f"),
     "low": st.column_config.NumberColumn("95% low", format="%.2f"),
     "high": st.column_config.NumberColumn("95% high", format="%.2f"),
-    "raw_effect": st.column_config.NumberColumn("Raw", format="%.2f"),
+    "raw_effect": st.column_config.NumberColumn("Raw (between accounts)", format="%.2f"),
     "within_account_effect": st.column_config.NumberColumn("Within account", format="%.2f"),
     "effect_per_typical_change": st.column_config.NumberColumn("Per typical change", format="%.2f"),
     "p_value": st.column_config.NumberColumn("p", format="%.2g"),

@@ -183,3 +183,16 @@ def test_same_database_same_deck(report_db, report_content, deck_data):
     for name in first_zip.namelist():  # slide XML, charts and document properties alike
         assert first_zip.read(name) == second_zip.read(name), name
     assert second == deck_data  # zip entries are dated from the data too: the very same bytes
+
+
+def test_the_summary_names_every_driver_and_never_calls_one_busy_work(report_content, engine_json):
+    """The deck's summary and the engine agree: each outcome's drivers are written out or named ('and N more'),
+    and an activity that pays off for any outcome is not listed as busy-work."""
+    text = " ".join(report_content.summary.drivers).lower()
+    busy = " ".join(report_content.summary.busy).lower()
+    drivers = {a["label"] for o in engine_json for a in o["activities"] if a["verdict"] in ("driver", "saturated")}
+    assert drivers  # the sample has planted drivers
+    for label in drivers:
+        stem = label.lower().rstrip("s")
+        assert stem in text, label
+        assert stem not in busy, label

@@ -6,19 +6,15 @@ from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
 from pipelines.stats.report import to_frame
+from pipelines.stats.validate import holdout_detail, holdout_sentence
 
 version, view, result = ui.outcome_page("Drivers", key="drivers_outcome")
 st.caption(ui.model_caption(result))
 
 holdout = result.validation.get("holdout", {})
-if "gain" in holdout:
-    metric = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}[holdout["metric"]]
-    base = holdout["controls_only"][holdout["metric"]]
-    full = holdout["controls_and_activities"][holdout["metric"]]
-    baseline = ("the trend alone, in each account's month-to-month movement" if "scale" in holdout
-                else "account attributes alone")
-    st.info(f"On later data the model never saw, activities add **{holdout['gain']:+.3f} {metric}** over "
-            f"{baseline} ({base:.3f} → {full:.3f}; {holdout['split']}).", icon=":material/verified:")
+if (said := holdout_sentence(holdout, result.outcome)) is not None:
+    st.info(said, icon=":material/verified:")
+    st.caption(f"Holdout: {holdout_detail(holdout)}.")
 
 ui.chart(figures.driver_forest(result), key="forest")
 

@@ -374,8 +374,7 @@ def _outcome_section(r) -> OutcomeSection:
     parts = ([rows] if rows else []) + [f"{r.n_accounts:,} accounts"] + ([span] if span else [])
     h = r.validation.get("holdout", {})
     if "gain" in h:
-        metric = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}[h["metric"]]
-        parts.append(f"on later data activity adds {h['gain']:+.3f} {metric}")
+        parts.append(f"on later data activity adds {100 * h['gain']:+.1f} points of accuracy")
     findings = tuple(FindingRow(f.activity, f.label, f.verdict, _badge(f.verdict), figures.verdict_color(f.verdict),
                                 f.sentence) for f in r.findings)
     return OutcomeSection(r.outcome, _label(r.outcome), r.kind, headline, " · ".join(parts), findings,

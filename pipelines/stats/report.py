@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.stats.sentences import fmt
+from pipelines.stats.validate import holdout_detail, holdout_sentence
 
 TABLE_COLUMNS = ["outcome", "kind", "activity", "verdict", "effect", "low", "high", "unit", "typical_change",
                  "effect_per_typical_change", "raw_effect", "within_account_effect", "p_value", "q_value",
@@ -77,8 +78,7 @@ def to_text(results) -> str:
         lines.append(f"  controls: {', '.join(r.controls) or 'none'}")
         h = r.validation.get("holdout", {})
         if "gain" in h:
-            lines.append(f"  holdout {h['metric']}: controls only {fmt(h['controls_only'][h['metric']], 3)}, "
-                         f"with activities {fmt(h['controls_and_activities'][h['metric']], 3)} ({h['split']})")
+            lines.append(f"  holdout: {holdout_sentence(h, r.outcome)} ({holdout_detail(h)})")
         for note in r.notes:
             lines.append(f"  note: {note}")
         if r.findings:

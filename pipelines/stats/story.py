@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.stats import verdicts
+from pipelines.stats.validate import holdout_sentence
 
 
 @dataclass
@@ -46,12 +47,6 @@ def key_findings(results) -> list[Slide]:
             b = busy[0]
             slides.append(Slide(r.outcome, f"{b.label}: busy, but not paying off for {name}", b.sentence, "busy",
                                 b.activity))
-        h = r.validation.get("holdout", {})
-        if "gain" in h:
-            metric = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}[h["metric"]]
-            slides.append(Slide(r.outcome, f"Does activity add to what we knew about {name}?",
-                                f"On later data the model never saw, activities add {h['gain']:+.3f} {metric} over "
-                                f"{'the trend alone, within accounts' if 'scale' in h else 'account attributes alone'} "
-                                f"({h['controls_only'][h['metric']]:.3f} → "
-                                f"{h['controls_and_activities'][h['metric']]:.3f}).", "none"))
+        if (said := holdout_sentence(r.validation.get("holdout", {}), r.outcome)) is not None:
+            slides.append(Slide(r.outcome, f"Does activity add to what we knew about {name}?", said, "none"))
     return slides

@@ -19,6 +19,34 @@ N_WINDOWS = 4  # rolling time windows for stability
 BOOTSTRAP_DRAWS = 20  # account-cluster bootstrap resamples for the stability of each verdict
 BOOTSTRAP_MAX_ROWS = 2_000_000  # above this many resampled rows in all, draws are reduced to fit
 BOOTSTRAP_SEED = 20241
+METRIC_NAMES = {"auc": "AUC", "r2": "R²", "deviance_explained": "deviance explained"}  # the holdout's scores
+LITTLE_GAIN_POINTS = 1.0  # activity adding less than this (in points of the score) adds little
+
+
+def holdout_sentence(holdout: dict, outcome: str) -> str | None:
+    """The holdout in plain words, for leaders: does knowing activity help predict later data the model
+    never saw, beyond what account attributes (or each account's own trend) already tell? None: no holdout."""
+    if "gain" not in holdout:
+        return None
+    points = 100 * holdout["gain"]
+    what = outcome.replace("_", " ")
+    baseline = "each account's own level and trend" if "scale" in holdout else "account attributes and the time of year"
+    if points < LITTLE_GAIN_POINTS:
+        return (f"On later data the model never saw, activity adds little to predicting {what} beyond "
+                f"{baseline} ({points:+.1f} points).")
+    gained = {"auc": f"tells a later 'yes' on {what} from a 'no' {points:.0f} points more accurately",
+              "r2": f"explains {points:.0f} points more of how {what} moves",
+              "deviance_explained": f"explains {points:.0f} points more of the variation in {what}"}[holdout["metric"]]
+    return f"On later data the model never saw, knowing activity {gained} than {baseline} alone."
+
+
+def holdout_detail(holdout: dict) -> str | None:
+    """The holdout's scores for analysts: 'R² 0.123 → 0.220; fitted before …, scored from … on'."""
+    if "gain" not in holdout:
+        return None
+    metric = holdout["metric"]
+    return (f"{METRIC_NAMES[metric]} {holdout['controls_only'][metric]:.3f} → "
+            f"{holdout['controls_and_activities'][metric]:.3f}; {holdout['split']}")
 
 
 def validation(frame: Frame, result) -> dict:

@@ -67,3 +67,17 @@ def test_one_vocabulary_reads_back_what_it_writes():
     assert verdicts.base(v) == verdicts.CONFOUNDED and verdicts.confounder(v) == "account size"
     assert verdicts.name(v) == "Confounded by account size" and verdicts.name(verdicts.NO_EVIDENCE) == "No evidence"
     assert [verdicts.rank(x) for x in (verdicts.DRIVER, v, verdicts.NOT_JUDGED)] == [0, 4, 7]
+
+
+def test_the_holdout_reads_in_plain_words_with_the_scores_kept_for_analysts():
+    from pipelines.stats.validate import holdout_detail, holdout_sentence
+
+    within = {"gain": 0.097, "metric": "r2", "controls_only": {"r2": 0.1}, "controls_and_activities": {"r2": 0.197},
+              "split": "fitted before 2025-07-01, scored from 2025-07-01 on", "scale": "within accounts"}
+    said = holdout_sentence(within, "recognized_revenue")
+    assert "10 points more of how recognized revenue moves" in said and "R²" not in said
+    assert holdout_detail(within).startswith("R² 0.100 → 0.197")
+    little = {"gain": 0.004, "metric": "auc", "controls_only": {"auc": 0.7}, "controls_and_activities": {"auc": 0.704},
+              "split": "s"}
+    assert "adds little to predicting renewed" in holdout_sentence(little, "renewed")
+    assert holdout_sentence({}, "renewed") is None

@@ -8,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from pipelines.stats import verdicts
+from pipelines.stats import sentences
 from pipelines.stats.sentences import carry_over_text
 
 PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#ca8a04", "#db2777"]
@@ -106,6 +107,74 @@ def driver_forest(result) -> go.Figure:
     when = f", {carry_over_text(result.frame)}" if result.design == "per_period" and result.frame is not None else ""
     fig.update_xaxes(title=f"{_unit_axis(unit)} per one more activity{when}", range=[lo, hi])
     return _style(fig, f"What goes with {result.outcome.replace('_', ' ')}", height=120 + 55 * len(findings))
+
+
+PAYOFF_MAP_LIGHT = ("no evidence", "not judged")  # verdicts whose cells are light: dark text on them
+
+
+def payoff_map(results) -> go.Figure:
+    """Every activity against every outcome at a glance: one cell per pair, coloured by verdict (with a legend),
+    holding the adjusted effect per one more activity and its 95% interval. Activities that pay off for the
+    most outcomes come first, then the most logged."""
+    results = [r for r in results if r.findings]
+    fig = go.Figure()
+    if not results:
+        return _style(fig, "No outcome to show yet")
+    found = {}
+    for r in results:
+        for f in r.findings:
+            found.setdefault(f.activity, {"label": f.label, "drivers": 0, "volume": f.volume})
+            found[f.activity]["drivers"] += f.is_driver
+    rows = sorted(found, key=lambda a: (-found[a]["drivers"], -found[a]["volume"], found[a]["label"]))
+    hover_x, hover_y, hover_text, seen = [], [], [], {}
+    for i, r in enumerate(results):
+        by_activity = {f.activity: f for f in r.findings}
+        for j, activity in enumerate(rows):
+            f = by_activity.get(activity)
+            verdict = verdicts.base(f.verdict) if f is not None else verdicts.NOT_JUDGED
+            color = verdict_color(verdict) if verdict != verdicts.NOT_JUDGED else "#e2e8f0"
+            seen.setdefault(verdict, color)
+            if f is not None and f.judged:  # the unit is in the column's heading
+                sign = "+" if f.effect.estimate >= 0 else "−"
+                digits = 2 if r.kind == "count" else 1
+                text = (f"{sign}{sentences.fmt(abs(f.effect.estimate), digits)}{'%' if r.kind == 'amount' else ''} "
+                        f"({sentences.fmt(f.effect.low, digits)} to {sentences.fmt(f.effect.high, digits)})")
+            else:
+                text = "not judged" if f is not None else "–"
+            fig.add_shape(type="rect", x0=i - 0.47, x1=i + 0.47, y0=j - 0.42, y1=j + 0.42, fillcolor=color,
+                          line_width=0, layer="below")
+            fig.add_annotation(x=i, y=j, text=text, showarrow=False, font=dict(
+                size=12, color="#0f172a" if verdict in PAYOFF_MAP_LIGHT else "#ffffff"))
+            hover_x.append(i)
+            hover_y.append(j)
+            hover_text.append(f"{found[activity]['label']} → {sentences.outcome_label(r.outcome)}: "
+                              f"{f.verdict if f is not None else 'not logged here'}")
+    fig.add_trace(go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=40, opacity=0),
+                             hovertext=hover_text, hoverinfo="text", showlegend=False))
+    for verdict in verdicts.ORDER:  # legend entries only, in reading order: the colours the cells use
+        if verdict in seen:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=verdict,
+                                     marker=dict(symbol="square", size=14, color=seen[verdict])))
+    units = {"amount": "% change", "binary": "percentage points", "count": "per 100 accounts"}
+
+    def heading(r) -> str:  # name, unit, when: a line each, so narrow columns do not collide
+        when = carry_over_text(r.frame) if r.design == "per_period" and r.frame is not None else (
+            "in the window before" if r.design == "events" else "")
+        when = when.replace("in total over the ", "over the ").replace(", and lasting beyond them", ", lasting")
+        return "<br>".join([f"<b>{sentences.outcome_label(r.outcome).capitalize()}</b>",
+                            f"<span style='font-size:12px'>{units.get(r.kind, '')}</span>"]
+                           + ([f"<span style='font-size:12px'>{when}</span>"] if when else []))
+
+    for i, r in enumerate(results):
+        fig.add_annotation(x=i, y=1.0, yref="paper", yanchor="bottom", text=heading(r), showarrow=False,
+                           font=dict(size=14, color="#334155"))
+    fig.update_xaxes(range=[-0.5, len(results) - 0.5], showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=[found[a]["label"] for a in rows],
+                     range=[len(rows) - 0.5, -0.5], showgrid=False, zeroline=False, tickfont=dict(size=14))
+    fig = _style(fig, "One more activity, and each outcome (adjusted effect, 95% CI)", height=170 + 44 * len(rows))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=120, b=40), title=dict(y=0.98, yanchor="top"))
+    return fig
 
 
 def lag_profile(finding, grain: str | None) -> go.Figure:

@@ -1,11 +1,13 @@
-"""Overview: per outcome, what pays off and what is only busy, and the trends."""
+"""Overview: the executive summary. Every activity against every outcome on one chart, one sentence per outcome,
+and behind each outcome's expander the findings in full and how they were worked out."""
 
 import streamlit as st
 
 from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
-from pipelines.stats import verdicts
+from pipelines.stats import sentences, verdicts
+from pipelines.stats.validate import holdout_sentence
 
 MAX_LISTED = 3  # findings written out per column; the rest are named
 
@@ -14,13 +16,19 @@ version, view = data.current()
 results = data.analysis(version, view)
 if ui.no_analysis(results):
     st.stop()
-st.caption(f"{view.filters.describe()} · by {view.grain}")
+st.caption(f"{view.filters.describe()} · by {view.grain} · effects adjusted for account attributes, time and the "
+           "other activities: associations, not proof of cause")
+
+chart, said = st.columns([3, 2])
+with chart:
+    ui.chart(figures.payoff_map(results), key="payoff_map")
+with said:
+    for result in results:
+        st.markdown(f"**{ui.outcome_label(result.outcome)}** — {sentences.outcome_headline(result)}")
 
 trends = data.trends(version, view)
 for result in results:
-    with st.container(border=True):
-        st.subheader(ui.outcome_label(result.outcome))
-        st.caption(ui.model_caption(result))
+    with st.expander(f"{ui.outcome_label(result.outcome)}: every finding, and how it was worked out"):
         left, right = st.columns(2)
         with left:
             st.markdown("**Pays off**")
@@ -49,6 +57,9 @@ for result in results:
                 if not busy:
                     st.markdown("Every activity judged is associated with this outcome.")
                 ui.not_judged(result)
+        if (holdout := holdout_sentence(result.validation.get("holdout", {}), result.outcome)) is not None:
+            st.markdown(holdout)
+        st.caption(ui.model_caption(result))
         if not trends["outcomes"].empty:
             ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
 

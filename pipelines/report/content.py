@@ -27,7 +27,7 @@ from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
 from pipelines.stats.plan import CAVEAT, plan_for_target, realistic_target
 from pipelines.stats import verdicts
-from pipelines.stats.sentences import carry_over_text, fmt, outcome_label, periods, plural
+from pipelines.stats.sentences import carry_over_text, fmt, outcome_label, periods, plural, short_effect
 from pipelines.stats.story import key_findings
 from pipelines.stats.teams import compare_groups
 
@@ -324,16 +324,6 @@ def _effect_phrase(kind: str, outcome: str, estimate: float, low: float, high: f
             f"(95% CI {fmt(low, 2)} to {fmt(high, 2)})")
 
 
-def _short_effect(kind: str, estimate: float) -> str:
-    """'+5.3 points' (yes/no), '+3.9%' (amounts), '+0.88 per 100 accounts' (counts)."""
-    sign = "+" if estimate >= 0 else "−"
-    if kind == "binary":
-        return f"{sign}{fmt(abs(estimate))} points"
-    if kind == "amount":
-        return f"{sign}{fmt(abs(estimate))}%"
-    return f"{sign}{fmt(abs(estimate), 2)} per 100 accounts"
-
-
 def _ci(kind: str, low: float, high: float) -> str:
     if kind == "amount":
         return f"95% CI {fmt(low)}% to {fmt(high)}%"
@@ -528,7 +518,7 @@ def _summary(results, volumes: dict[str, float]) -> Summary:
             share = 100 * volumes.get(f.activity, 0.0) / total
             extra = f"; returns flatten past {f.curve.knee}" if f.curve is not None and f.curve.knee is not None else ""
             drivers.append(f"{_label(r.outcome)} — {plural(f.label)}: "
-                           f"{_short_effect(r.kind, e.estimate)} per one more"
+                           f"{short_effect(r.kind, e.estimate)} per one more"
                            f"{(' ' + when) if when else ''}{_after(r)} ({_ci(r.kind, e.low, e.high)}){extra}; "
                            f"{share:.0f}% of logged activity.")
         if len(every) > len(found):

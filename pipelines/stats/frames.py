@@ -208,11 +208,18 @@ def analysis_columns(con: duckdb.DuckDBPyConnection, meta: pd.DataFrame, keep: t
             or c in candidates or c in keep]
 
 
+OUTCOME_KIND_ORDER = ("amount", "binary", "count")  # what leaders read first: money, then retention, then counts
+
+
 def outcome_catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each outcome with its kind (none before the first build: a load refused as a whole builds nothing)."""
+    """Each outcome with its kind, in the order every page, the command line and the deck show them: amounts
+    (revenue) first, then yes/no outcomes (retention), then counts, each by name (none before the first build:
+    a load refused as a whole builds nothing)."""
     if not table_exists(con, "outcome_types"):
         return pd.DataFrame(columns=["outcome_key", "outcome_kind", "n_rows"])
-    return con.execute("select outcome_key, outcome_kind, n_rows from outcome_types order by outcome_key").df()
+    catalog = con.execute("select outcome_key, outcome_kind, n_rows from outcome_types").df()
+    rank = catalog["outcome_kind"].map({k: i for i, k in enumerate(OUTCOME_KIND_ORDER)}).fillna(len(OUTCOME_KIND_ORDER))
+    return catalog.assign(_rank=rank).sort_values(["_rank", "outcome_key"]).drop(columns="_rank").reset_index(drop=True)
 
 
 def activity_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

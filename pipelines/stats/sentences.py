@@ -123,6 +123,43 @@ def carry_over_note(result) -> str | None:
             "or each month free), this one fits the data best.")
 
 
+def short_effect(kind: str, estimate: float) -> str:
+    """'+5.3 points' (yes/no), '+3.9%' (amounts), '+0.88 per 100 accounts' (counts)."""
+    sign = "+" if estimate >= 0 else "−"
+    if kind == "binary":
+        return f"{sign}{fmt(abs(estimate))} points"
+    if kind == "amount":
+        return f"{sign}{fmt(abs(estimate))}%"
+    return f"{sign}{fmt(abs(estimate), 2)} per 100 accounts"
+
+
+def outcome_headline(result) -> str:
+    """The one sentence that matters for an outcome: what goes with it (the largest first, the others named)
+    and the busiest activities that do not, by their share of what is logged."""
+    name = outcome_label(result.outcome)
+    judged = [f for f in result.findings if f.judged]
+    if not judged:
+        why = "; ".join(result.notes) or "no activity could be judged"
+        return f"Not analysed: {why[0].lower() + why[1:]}."
+    paying = verdicts.drivers(result)
+    if paying:
+        top, e = paying[0], paying[0].effect
+        digits = 2 if result.kind == "count" else 1
+        ci = f"95% CI {fmt(e.low, digits)} to {fmt(e.high, digits)}"
+        when = f", {carry_over_text(result.frame)}" if result.design == "per_period" and result.frame else ""
+        text = (f"{top.label} goes with {short_effect(result.kind, e.estimate)} {name} per one more{when} ({ci})")
+        if len(paying) > 1:
+            text += f"; so do {_listing([plural(f.label) for f in paying[1:]])}"
+    else:
+        text = f"No activity clearly goes with {name}"
+    busy = verdicts.busy(result)
+    total = sum(f.volume for f in result.findings) or 1.0
+    if busy:
+        listed = [f"{plural(f.label)} ({100 * f.volume / total:.0f}% of logged)" for f in busy[:3]]
+        text += f". Busy, not paying off: {_listing(listed)}"
+    return text + "."
+
+
 def _scaled(f):
     """The effect stated per one more activity, or per typical change for high-volume activities."""
     n = 1.0 if f.typical_change <= PLAIN_EFFECT_MAX else f.typical_change

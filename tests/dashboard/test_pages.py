@@ -57,6 +57,21 @@ def test_overview_names_the_planted_drivers(demo):
     assert len(at.get("plotly_chart")) >= 4
 
 
+def test_overview_opens_on_the_payoff_map_and_one_sentence_per_outcome_money_first(demo):
+    at = _run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    legend = [t["name"] for t in spec["data"] if t.get("name")]
+    assert legend == ["driver", "confounded", "no evidence"]  # every colour the cells use, in reading order
+    headings = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("<b>")]
+    assert [h.split("</b>")[0] for h in headings] == ["<b>Recognized revenue", "<b>Renewed", "<b>Referrals"]
+    cells = {a["text"] for a in spec["layout"]["annotations"]}
+    assert any(c.startswith("+4.") and "%" in c for c in cells)  # training and revenue, with its interval
+    said = [m.value for m in at.markdown if m.value.startswith("**")][:3]
+    assert [s.split("**")[1] for s in said] == ["Recognized revenue", "Renewed", "Referrals"]
+    assert "Training goes with +" in said[0] and "Busy, not paying off" in said[0]
+    assert not any("regression" in m.value for m in at.markdown)  # the method is in the expanders' captions
+
+
 @pytest.mark.realdata
 def test_an_unrelated_export_leaves_the_outcomes_their_rows_and_says_what_cannot_be_judged(demo_copy, datasets):
     # the telco export's attributes describe its own subscribers: they must not become controls that every

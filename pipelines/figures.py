@@ -312,8 +312,9 @@ def outcome_coverage(frame: pd.DataFrame) -> go.Figure:
     return _style(fig, "Outcome records per month", height=80 + 120 * len(outcomes))
 
 
-def for_projector(fig: go.Figure) -> go.Figure:
-    """The same chart readable from the back of a room: larger type, taller canvas."""
-    fig.update_layout(font_size=20, height=max(fig.layout.height or 0, 560), title_font_size=24,
+def for_projector(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """The same chart readable from the back of a room: larger type, and a taller canvas (or the height given,
+    where it must share a screen with a headline)."""
+    fig.update_layout(font_size=20, height=height or max(fig.layout.height or 0, 560), title_font_size=24,
                       margin=dict(l=20, r=20, t=70, b=20))
     return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from serving import serve_copy
 
@@ -35,18 +37,39 @@ def test_page_renders_in_a_real_browser(app_url, browser, path, title, tmp_path)
     page.close()
 
 
-def test_presentation_mode_steps_forward(app_url, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_presentation_mode_is_driven_by_the_keyboard_alone(app_url, browser, tmp_path, width, height):
+    """What a clicker sends (arrows, Page Down, Space) walks from the first finding to the last, each one with its
+    headline at the top and its chart whole on the screen; Left goes back, Escape returns to the Overview."""
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{app_url}/present")
     page.locator(".payoff-headline").wait_for(timeout=60_000)
-    first = page.inner_text(".payoff-headline")
-    page.get_by_role("button", name="Next ▶").click()
-    page.wait_for_function("h => document.querySelector('.payoff-headline').innerText !== h", arg=first,
-                           timeout=30_000)
-    assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stSidebar"]').is_hidden(), "no controls on a projector"
-    page.screenshot(path=str(tmp_path / "present.png"))
+    page.wait_for_function("document.getElementById('payoff-keys') !== null", timeout=30_000)  # keys listened to
+    total = int(re.search(r"of (\d+)", page.inner_text(".payoff-kicker"), re.I).group(1))
+    assert total >= 6
+    for i in range(1, total + 1):
+        if i > 1:
+            page.keyboard.press(("ArrowRight", "PageDown", "Space")[i % 3])
+            _wait_for_slide(page, i)
+        assert page.locator(".payoff-headline").bounding_box()["y"] < 150, "the headline is at the top"
+        chart = page.locator('[data-testid="stPlotlyChart"]')
+        if chart.count():
+            box = chart.bounding_box()
+            assert box["y"] + box["height"] <= height, f"slide {i}: the chart runs off a {width}x{height} screen"
+        assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(tmp_path / "present_last.png"))
+    page.keyboard.press("ArrowLeft")
+    _wait_for_slide(page, total - 1)
+    page.keyboard.press("Escape")
+    page.get_by_role("heading", name="Which activities pay off").wait_for(timeout=60_000)
     page.close()
+
+
+def _wait_for_slide(page, n: int) -> None:
+    page.wait_for_function("n => (document.querySelector('.payoff-kicker') || {innerText: ''}).innerText"
+                           ".toLowerCase().includes(n + ' of')", arg=str(n), timeout=30_000)
+    page.wait_for_timeout(800)  # the chart of the new slide
 
 
 def _upload(page, app_url, path, tmp_path, shot):

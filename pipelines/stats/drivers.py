@@ -17,8 +17,9 @@ from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean, design, effect, fit,
-                                    nonzero_columns, take_rows, too_little_data, unit_for)
+from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean,
+                                    design, effect, effect_p, fit, nonzero_columns, take_rows, too_little_data,
+                                    unit_for)
 from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -181,6 +182,12 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
                              "from activity_types").fetchall())
+    if filters is not None and filters.active:  # what the filtered accounts logged in the filtered periods
+        shown = filters.apply(panel)
+        logged = {key: float(shown[f"n_{key}"].sum()) for key in volumes if f"n_{key}" in shown}
+        hours = {key: (h * logged.get(key, 0.0) / volumes[key] if h is not None and volumes.get(key) else h)
+                 for key, h in hours.items()}
+        volumes = {key: logged.get(key, 0.0) for key in volumes}
     results = []
     for row in catalog.itertuples():
         if (period := coarse.get(("outcome", row.outcome_key))) is not None:
@@ -291,6 +298,10 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
         # lag where the association is strongest is shown second (the lag profile)
         weight = frame.stock_weight()
         eff = effect(adjusted, cols, scale=weight)
+        if not (np.isfinite(eff.se) and eff.se > 0):
+            not_judged.append(unjudged(act, "its effect cannot be estimated on these rows (nothing varies enough "
+                                            "once the filters apply)"))
+            continue
         lag_cols = lags_frame.predictors[act]
         tc = typical_change(data[lag_cols[0]]) if lag_cols[0] in data else 1.0
         profile_fit = models.get("profile", adjusted)
@@ -298,13 +309,18 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
                    else models.get("profiles", {}).get(act, []))
         best_lag = (frame.lags[lag_cols.index(_best_term(profile_fit, lag_cols))] if frame.design == "per_period"
                     else _profile_best(profile))
+        raw_eff = effect(raw, cols, scale=weight)
+        if adjusted.kind == "binary":  # the test of the effect in points, as its interval (see models.effect_p)
+            p, raw_p = effect_p(adjusted, eff), effect_p(raw, raw_eff)
+        else:  # a log-scale coefficient (or sum): its test is the interval's, on the same scale
+            p, raw_p = adjusted.sum_p(cols), raw.sum_p(cols)
         findings.append(Finding(
             activity=act, label=label(act), verdict="", effect=eff,
-            typical_change=tc, effect_typical=eff.scaled(tc), raw=effect(raw, cols, scale=weight),
+            typical_change=tc, effect_typical=eff.scaled(tc), raw=raw_eff,
             within=effect(within, cols, scale=weight) if within is not None else None,
-            p=min(1.0, adjusted.sum_p(cols) * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
+            p=min(1.0, p * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
             lag_profile=profile, volume=float((volumes or {}).get(act, 0.0) or 0.0),
-            hours=(hours or {}).get(act), term=cols[0], terms=cols, raw_p=raw.sum_p(cols),
+            hours=(hours or {}).get(act), term=cols[0], terms=cols, raw_p=raw_p,
         ))
     for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
         f.q = q

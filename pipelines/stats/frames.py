@@ -575,15 +575,34 @@ def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str,
     dated = panel["period_on"].notna().any()
     undated_values = panel.loc[panel["period_on"].isna(), f"o_{outcome}"].notna().any() if f"o_{outcome}" in panel else False
     if undated_values or not dated:
-        return undated_frame(filters.apply(panel) if filters is not None else panel, outcome, kind, controls)
+        return without_constant_controls(undated_frame(filters.apply(panel) if filters is not None else panel,
+                                                       outcome, kind, controls))
     if kind == "binary":
         events = read_events(con, outcome, grain)
         if filters is not None and filters.active:
             events = filters.apply_events(events, panel)
-        return event_frame(panel, events, outcome, controls, grain)
+        return without_constant_controls(event_frame(panel, events, outcome, controls, grain))
+    if filters is not None and filters.active:  # the accounts first (their drops are counted), the dates after:
+        panel = panel[filters.accounts(panel)]  # lags still reach back before the first date shown
     frame = per_period_frame(panel, outcome, kind, controls, grain)
     if filters is not None and filters.active:
         frame.data = filters.apply(frame.data).reset_index(drop=True)
+    return without_constant_controls(frame)
+
+
+def without_constant_controls(frame: Frame) -> Frame:
+    """The frame without the controls that are the same in every row it keeps (a filter to one segment makes
+    segment one), each listed among the skipped with the reason: a constant explains nothing."""
+    data, controls = frame.data, frame.controls
+    constant = [c for c in controls.names if c in data and data[c].nunique(dropna=False) <= 1]
+    if not constant:
+        return frame
+    frame.controls = Controls(
+        categorical=[c for c in controls.categorical if c not in constant],
+        numeric=[c for c in controls.numeric if c not in constant],
+        logged=[c for c in controls.logged if c not in constant],
+        skipped={**controls.skipped, **{c: "the same for every row analysed (as the filters leave them)"
+                                        for c in constant}})
     return frame
 
 

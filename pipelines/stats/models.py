@@ -532,13 +532,6 @@ def effect(fit_: Fit, term: str | list[str], scale: float = 1.0) -> Effect:
         conv = lambda v: 100 * (np.exp(v) - 1)  # noqa: E731
         return Effect(conv(b), conv(b - t * se), conv(b + t * se), unit_for("amount"), 100 * se)
     m, dw_means = fit_.slopes
-    if len(idx) == 1 and scale == 1.0 and np.isfinite(se):
-        # the average marginal effect at the ends of the coefficient's own interval: the interval excludes zero
-        # exactly when the coefficient's test rejects (a delta-method interval near separation read -50.9 to 7.3
-        # beside a 'negative' verdict), and it cannot leave the outcome's range
-        j = idx[0]
-        low, high = (_marginal_effect(fit_, j, v) for v in (b - t * se, b + t * se))
-        return Effect(100 * b * m, 100 * low, 100 * high, unit_for(fit_.kind), 100 * (high - low) / (2 * t))
     grad = b * dw_means
     grad[idx] += m * scale
     est = b * m * 100
@@ -546,11 +539,13 @@ def effect(fit_: Fit, term: str | list[str], scale: float = 1.0) -> Effect:
     return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
 
 
-def _marginal_effect(fit_: Fit, j: int, value: float) -> float:
-    """The average marginal effect of term j (dmu/dx_j averaged over the rows) with its coefficient at value and
-    the others as fitted."""
-    eta = fit_.linear_predictor() + (value - fit_.params[j]) * fit_.X[:, j]
-    return float(value * response(fit_.kind, eta)[1].mean())
+def effect_p(fit_: Fit, e: Effect) -> float:
+    """Two-sided p-value of an effect as stated (t with G - 1 degrees of freedom on estimate / standard error).
+
+    For yes/no outcomes this tests the average marginal effect itself, so the verdict and the interval shown
+    always agree: near separation a coefficient's own test can be 'clear' while the effect in points has an
+    interval from -50.9 to 7.3."""
+    return float(2 * stats.t.sf(abs(e.estimate / e.se), fit_.df)) if np.isfinite(e.se) and e.se > 0 else float("nan")
 
 
 def predictive_difference(fit_: Fit, X1: np.ndarray, X0: np.ndarray) -> Effect:

@@ -72,4 +72,4 @@ def test_table_names_outcomes_and_sentences(demo_db, capsys):
 def test_unknown_outcome_is_one_line_and_exit_1(demo_db, capsys):
     assert main(["--db", str(demo_db), "drivers", "--outcome", "nope"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == "payoff: no outcome 'nope'; outcomes: recognized_revenue, referrals, renewed"
+    assert err == "payoff: no outcome 'nope'; outcomes: recognized_revenue, renewed, referrals"

@@ -81,3 +81,26 @@ def test_the_holdout_reads_in_plain_words_with_the_scores_kept_for_analysts():
               "split": "s"}
     assert "adds little to predicting renewed" in holdout_sentence(little, "renewed")
     assert holdout_sentence({}, "renewed") is None
+
+
+def test_a_filter_filters_the_counts_the_drops_and_the_controls(demo_db):
+    """Segment = Enterprise: the activity counts and the rows dropped are the Enterprise accounts' own, and
+    segment, the same for all of them, is no control (and is listed as skipped, with the reason)."""
+    from pipelines.db import connect
+    from pipelines.filters import Filters
+    from pipelines.stats.drivers import analyze
+
+    con = connect(demo_db, read_only=True)
+    try:
+        everything = {r.outcome: r for r in analyze(con, "recognized_revenue", validate=False)}
+        enterprise = {r.outcome: r for r in analyze(con, "recognized_revenue", validate=False,
+                                                    filters=Filters(attributes=(("segment", ("Enterprise",)),)))}
+        panel = con.execute("select n_call from account_periods where segment = 'Enterprise'").df()
+    finally:
+        con.close()
+    whole, some = everything["recognized_revenue"], enterprise["recognized_revenue"]
+    assert "segment" in whole.controls and "segment" not in some.controls
+    assert some.controls_skipped["segment"].startswith("the same for every row analysed")
+    assert some.n_dropped < whole.n_dropped and some.n_accounts < whole.n_accounts
+    call = some.finding("call")
+    assert call.volume == pytest.approx(float(panel["n_call"].sum())) and call.volume < whole.finding("call").volume

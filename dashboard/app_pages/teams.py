@@ -21,10 +21,22 @@ with left:
     result = ui.pick_outcome(results, key="teams_outcome")
 if ui.no_findings(result, view):
     st.stop()
+# an attribute the expectation already holds fixed (a control) leaves every group at zero by construction
+controlled = set(result.frame.controls.names) if result.frame is not None else set()
+comparable = [g for g in groups if g not in controlled]
+if not comparable:
+    st.info(f"{', '.join(g.capitalize() for g in groups)}: the expectation already holds "
+            f"{'it' if len(groups) == 1 else 'them'} fixed, so every group would come out as expected. Load an "
+            "accounts export with a team or owner column to compare teams fairly.")
+    st.stop()
 with right:
-    attribute = st.selectbox("Compare by", groups, key="teams_by", format_func=str.capitalize)
+    attribute = st.selectbox("Compare by", comparable, key="teams_by", format_func=str.capitalize)
+left_out = [g for g in groups if g in controlled]
 st.caption("Each group is compared with the outcome its own accounts (size, segment, region) and activity mix "
-           "predict — not ranked by activity counts. Small groups are shrunk toward the average.")
+           "predict — not ranked by activity counts. Small groups are shrunk toward the average; a group is above "
+           "or below expectation only when that survives a 5% false-discovery rate over the groups compared."
+           + (f" Not offered: {', '.join(left_out)} (the expectation holds {'it' if len(left_out) == 1 else 'them'} "
+              "fixed, so every group would come out at zero)." if left_out else ""))
 try:
     table = data.team_table(version, view, result.outcome, attribute)
 except PayoffError as exc:

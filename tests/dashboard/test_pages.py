@@ -130,6 +130,9 @@ def test_teams_page_compares_against_expectation_not_counts(demo):
     table = at.dataframe[0].value
     assert {"actual", "expected", "difference", "shrunk"} <= set(table.columns)
     assert set(table["group"]) == {"Team Atlas", "Team Borealis", "Team Cirrus", "Team Delta"}
+    # segment and region are controls: compared by them, every group is at zero by construction
+    assert at.selectbox(key="teams_by").options == ["Team", "Owner"]
+    assert any("Not offered: region, segment" in c.value for c in at.caption)
 
 
 def test_presentation_steps_through_findings(demo):

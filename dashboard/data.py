@@ -224,8 +224,8 @@ def team_table(version: str, view: View, outcome: str, attribute: str) -> pd.Dat
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def target(version: str, view: View, outcome: str, growth: float) -> dict:
-    """A realistic target from the last two years of the outcome."""
+def target(version: str, view: View, outcome: str, growth: float | None) -> dict:
+    """A realistic target from the last two years of the outcome (growth None: last year's change continued)."""
     from pipelines.stats.plan import realistic_target
 
     result = _result(version, view, outcome)

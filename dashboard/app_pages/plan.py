@@ -14,8 +14,13 @@ judged = [f for f in result.findings if f.judged]  # what-ifs and plans move the
 unit = judged[0].effect.unit if judged else ""
 
 st.subheader("Realistic target")
-growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), 0.0, 20.0, 5.0, 0.5,
-                   key="plan_growth")
+try:
+    continued = data.target(version, view, result.outcome, None)["growth"]  # last year's own change
+except PayoffError:
+    continued = 0.0
+growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), -30.0, 30.0,
+                   float(min(30.0, max(-30.0, round(100 * continued, 1)))), 0.5, key=f"plan_growth_{result.outcome}",
+                   help="Starts at last year's own change: an outcome that fell is not given growth it has not shown.")
 try:
     target = data.target(version, view, result.outcome, growth / 100)
     cols = st.columns(3)

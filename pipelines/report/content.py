@@ -34,7 +34,6 @@ from pipelines.stats.teams import compare_groups
 TITLE = "Leadership review: which activities pay off"
 TEAM_ATTRIBUTE = "team"  # the account attribute teams are compared by (skipped when absent)
 SHORT_HASH = 12  # hex digits of a hash shown on slides and pages
-TARGET_GROWTH = 0.05  # realistic target: last 12 months + 5% (+5 points for yes/no rates), as the Plan page
 MODEST_STEP = {"binary": 2.0, "amount": 2.0, "count": 0.02}  # a modest step: +2 points, +2%, +2% of the rate
 MAX_DRIVERS_LISTED = 3  # drivers per outcome in the executive summary
 MAX_BUSY_LISTED = 3  # busy-work activities in the executive summary
@@ -458,16 +457,16 @@ def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
     """Realistic target from history and the change in the top driver a modest step is associated with."""
     label = _label(r.outcome)
     try:
-        t = realistic_target(chosen, r.outcome, r.kind, TARGET_GROWTH)
+        t = realistic_target(chosen, r.outcome, r.kind)  # last year's own change, continued
     except ModelError:
         return PlanRow(r.outcome, label, "no dated history", "n/a", "n/a", "No target without dated history.")
     if r.kind == "binary":
         last = f"{fmt(t['last_12_months'])}% {outcome_label(r.outcome)} (prior 12 months {fmt(t['prior_12_months'])}%)"
-        target = f"{fmt(t['target'])}% (+{fmt(100 * TARGET_GROWTH)} points)"
+        target = f"{fmt(t['target'])}% ({_signed(100 * t['growth'], 1)} points, last year's change continued)"
     else:
         trend = f", {_signed(t['trend'], 1)}%" if pd.notna(t["trend"]) else ""
         last = f"{_compact(t['last_12_months'])} (prior 12 months {_compact(t['prior_12_months'])}{trend})"
-        target = f"{_compact(t['target'])} (+{fmt(100 * TARGET_GROWTH)}%)"
+        target = f"{_compact(t['target'])} ({_signed(100 * t['growth'], 1)}%, last year's change continued)"
     drivers = _drivers(r)
     grain = _grain_of(r)
     if r.kind == "binary":

@@ -33,10 +33,11 @@ class WhatIf:
                 "caveat": self.caveat}
 
 
-def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float = 0.05) -> dict:
+def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float | None = None) -> dict:
     """Last twelve months against the twelve before, and a target of last year's level plus growth.
 
-    growth is relative for amounts and counts (0.05 = +5%) and in points for yes/no rates (0.05 = +5 points).
+    growth is relative for amounts and counts (0.05 = +5%) and in points for yes/no rates (0.05 = +5 points);
+    None continues last year's own change (an outcome that fell 15% is not given +5%).
     """
     col = f"o_{outcome}"
     if col not in panel or panel["period_on"].isna().all():
@@ -47,14 +48,19 @@ def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float
     recent = dated[months > end - pd.DateOffset(months=HISTORY_MONTHS)]
     before = dated[(months <= end - pd.DateOffset(months=HISTORY_MONTHS))
                    & (months > end - pd.DateOffset(months=2 * HISTORY_MONTHS))]
+    continued = growth is None
     if kind == "binary":
         weight = f"{col}_n"
         rate = lambda d: float((d[col] * d[weight]).sum() / d[weight].sum() * 100) if len(d) and d[weight].sum() else float("nan")  # noqa: E731
         last, prior = rate(recent), rate(before)
+        if continued:
+            growth = (last - prior) / 100 if np.isfinite(prior) else 0.0
         target = last + 100 * growth
         unit = "% yes"
     else:
         last, prior = float(recent[col].sum()), float(before[col].sum()) if len(before) else float("nan")
+        if continued:
+            growth = last / prior - 1 if np.isfinite(prior) and prior > 0 else 0.0
         target = last * (1 + growth)
         unit = "total"
     trend = (last / prior - 1) * 100 if kind != "binary" and prior and np.isfinite(prior) else (
@@ -66,7 +72,8 @@ def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float
             "trend": trend, "growth": growth, "target": target, "through": str(end.date()),
             "history": series.rename("value").reset_index().rename(columns={"period_on": "month"}),
             "basis": (f"last 12 months to {end:%b %Y} {'rate' if kind == 'binary' else 'total'} "
-                      f"{'+ ' + format(100 * growth, '.0f') + ' points' if kind == 'binary' else '× ' + format(1 + growth, '.2f')}")}
+                      f"{format(100 * growth, '+.1f') + ' points' if kind == 'binary' else '× ' + format(1 + growth, '.2f')}"
+                      + (" (last year's own change, continued)" if continued else ""))}
 
 
 def _steps(result, changes: dict[str, float]) -> np.ndarray:

@@ -82,8 +82,8 @@ def test_slides_are_the_review_in_order(deck, report_content):
                  "Data lineage: where every number comes from"]
     assert [_title(s) for s in deck.slides] == expected
     assert len(deck.slides) == 15
-    assert [o.outcome for o in c.outcomes] == ["recognized_revenue", "referrals", "renewed"]
-    assert [t.activity_label for t in c.timing] == ["Training", "Meeting", "Business Review"]
+    assert [o.outcome for o in c.outcomes] == ["recognized_revenue", "renewed", "referrals"]  # money, retention, counts
+    assert [t.activity_label for t in c.timing] == ["Training", "Business Review", "Meeting"]
 
 
 def test_every_picture_is_a_real_png(deck):

@@ -159,3 +159,12 @@ def test_two_dozen_reps_without_any_rep_effect_are_rarely_flagged():
         table = teams.compare_groups(result, panel, "rep")
         flagged += bool((table["verdict"] != "as expected").any())
     assert flagged <= 4, flagged  # 3 of 40 here; the unshrunk intervals alone flagged someone in 14 of 40
+
+
+def test_a_falling_outcome_is_not_given_growth_it_has_not_shown():
+    months = pd.date_range("2023-01-01", periods=24, freq="MS")
+    panel = pd.DataFrame({"account_id": "A", "period_on": months, "o_revenue": [100.0] * 12 + [85.0] * 12})
+    target = plan.realistic_target(panel, "revenue", "amount")  # no growth given: last year's change continued
+    assert target["trend"] == pytest.approx(-15.0) and target["growth"] == pytest.approx(-0.15)
+    assert target["target"] == pytest.approx(1020.0 * 0.85) and target["target"] < target["last_12_months"]
+    assert "last year's own change, continued" in target["basis"]

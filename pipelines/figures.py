@@ -261,13 +261,14 @@ def group_comparison(table: pd.DataFrame, attribute: str) -> go.Figure:
                   height=140 + 32 * len(t))
 
 
-def outcome_trend(frame: pd.DataFrame, outcome: str) -> go.Figure:
-    """One outcome per period."""
+def outcome_trend(frame: pd.DataFrame, outcome: str, currency: str | None = None) -> go.Figure:
+    """One outcome per period (amounts with their currency on the axis)."""
     data = frame[frame["outcome"] == outcome]
     fig = go.Figure(go.Scatter(x=data["period_on"], y=data["value"], mode="lines+markers",
                                line=dict(color=PALETTE[0], width=3), connectgaps=False))
     unit = data["unit"].iloc[0] if len(data) else ""
-    fig.update_yaxes(title=unit)
+    fig.update_yaxes(title=f"{unit} ({currency})" if currency else unit,
+                     tickprefix=currency if currency and len(currency) == 1 else None)
     return _style(fig, outcome.replace("_", " ").capitalize(), height=300)
 
 
@@ -280,14 +281,15 @@ def activity_trend(frame: pd.DataFrame) -> go.Figure:
     return _style(fig, "Activity over time", height=340)
 
 
-def target_history(target: dict) -> go.Figure:
+def target_history(target: dict, currency: str | None = None) -> go.Figure:
     """Monthly history of an outcome with last year's level and the target."""
     h = target["history"]
     fig = go.Figure(go.Bar(x=h.iloc[:, 0], y=h["value"], marker_color="#93c5fd", name="History"))
     if target["kind"] == "binary":
         fig.add_hline(y=target["target"], line_color="#16a34a", line_dash="dash",
                       annotation_text=f"target {target['target']:.1f}%")
-    fig.update_yaxes(title=target["unit"])
+    fig.update_yaxes(title=f"{target['unit']} per month" + (f" ({currency})" if currency else ""),
+                     tickprefix=currency if currency and len(currency) == 1 else None)
     return _style(fig, f"{target['outcome'].replace('_', ' ').capitalize()}: history", height=300)
 
 

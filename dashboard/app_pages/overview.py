@@ -61,7 +61,8 @@ for result in results:
             st.markdown(holdout)
         st.caption(ui.model_caption(result))
         if not trends["outcomes"].empty:
-            ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome), key=f"trend_{result.outcome}")
+            ui.chart(figures.outcome_trend(trends["outcomes"], result.outcome, result.currency),
+                     key=f"trend_{result.outcome}")
 
 if not trends["activities"].empty:  # no activity loaded: no empty chart with made-up axes
     ui.chart(figures.activity_trend(trends["activities"]), key="activity_trend")

@@ -6,6 +6,7 @@ from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
+from pipelines.money import money
 from pipelines.stats.plan import CAVEAT
 
 version, view, result = ui.outcome_page("Plan", key="plan_outcome")
@@ -21,16 +22,18 @@ except PayoffError:
 growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), -30.0, 30.0,
                    float(min(30.0, max(-30.0, round(100 * continued, 1)))), 0.5, key=f"plan_growth_{result.outcome}",
                    help="Starts at last year's own change: an outcome that fell is not given growth it has not shown.")
+target = None
 try:
     target = data.target(version, view, result.outcome, growth / 100)
     cols = st.columns(3)
-    fmt = (lambda v: f"{v:.1f}%") if result.kind == "binary" else (lambda v: f"{v:,.0f}")
+    fmt = (lambda v: f"{v:.1f}%") if result.kind == "binary" else (
+        lambda v: money(v, result.currency, compact=True))
     cols[0].metric("Prior 12 months", fmt(target["prior_12_months"]))
     cols[1].metric("Last 12 months", fmt(target["last_12_months"]),
                    f"{target['trend']:+.1f}{' pts' if result.kind == 'binary' else '%'}")
     cols[2].metric("Target", fmt(target["target"]))
     st.caption(f"Target basis: {target['basis']}")
-    ui.chart(figures.target_history(target), key="target_chart")
+    ui.chart(figures.target_history(target, result.currency), key="target_chart")
 except PayoffError as exc:
     st.info(str(exc))
 
@@ -45,9 +48,24 @@ moved = {k: v for k, v in changes.items() if v}
 if moved:
     outcome = data.what_if(version, view, result.outcome, moved)
     e = outcome.effect
-    st.metric(f"Predicted change in {ui.outcome_label(result.outcome).lower()}", f"{e.estimate:+.2f} {e.unit}",
-              help="95% interval below")
-    st.markdown(f"95% interval **{e.low:+.2f} to {e.high:+.2f}** {e.unit}.")
+    name = ui.outcome_label(result.outcome).lower()
+    per_month = (target["last_12_months"] / 12) if target is not None and result.kind != "binary" else None
+    if result.kind == "amount" and per_month:  # a % of what the filtered accounts bring in a month, in money
+        in_money = lambda pct: money(per_month * pct / 100, result.currency, signed=True)  # noqa: E731
+        st.metric(f"Predicted change in {name}", f"{in_money(e.estimate)} per month", f"{e.estimate:+.2f}%",
+                  help="95% interval below")
+        st.markdown(f"95% interval **{in_money(e.low)} to {in_money(e.high)}** per month "
+                    f"({e.low:+.2f}% to {e.high:+.2f}% of the last 12 months' monthly {name}).")
+    elif result.kind == "count":  # per 100 accounts per period: across the accounts analysed, per month
+        accounts = result.n_accounts
+        across = lambda v: f"{v * accounts / 100:+,.1f}"  # noqa: E731
+        st.metric(f"Predicted change in {name}", f"{across(e.estimate)} a month",
+                  f"{e.estimate:+.2f} per 100 accounts", help="95% interval below")
+        st.markdown(f"95% interval **{across(e.low)} to {across(e.high)}** {name} a month across the "
+                    f"{accounts:,} accounts analysed.")
+    else:
+        st.metric(f"Predicted change in {name}", f"{e.estimate:+.2f} {e.unit}", help="95% interval below")
+        st.markdown(f"95% interval **{e.low:+.2f} to {e.high:+.2f}** {e.unit}.")
 else:
     st.markdown("Move a slider to see the predicted change.")
 

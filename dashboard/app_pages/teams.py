@@ -43,14 +43,21 @@ except PayoffError as exc:
     st.warning(str(exc))
     st.stop()
 ui.chart(figures.group_comparison(table, attribute), key="groups")
+unit = table["unit"].iloc[0] if len(table) else ""
+level = {"amount": f"{result.currency or ''}%.0f", "binary": "%.1f%%"}.get(result.kind, "%.2f")  # per row
+per = {"amount": " (typical per account-month)", "binary": " (% yes)"}.get(result.kind, " (per account-period)")
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "difference": st.column_config.NumberColumn("Actual − expected", format="%.2f"),
-    "low": st.column_config.NumberColumn("95% low", format="%.2f"),
-    "high": st.column_config.NumberColumn("95% high", format="%.2f"),
-    "shrunk": st.column_config.NumberColumn("Shrunk", format="%.2f"),
-    "shrunk_low": None, "shrunk_high": None,
-    "actual": st.column_config.NumberColumn("Actual", format="%.2f"),
-    "expected": st.column_config.NumberColumn("Expected", format="%.2f"),
+    "group": st.column_config.TextColumn(attribute.replace("_", " ").capitalize()),
+    "difference": st.column_config.NumberColumn(f"Actual − expected ({unit})", format="%+.2f"),
+    "low": st.column_config.NumberColumn("95% low", format="%+.2f"),
+    "high": st.column_config.NumberColumn("95% high", format="%+.2f"),
+    "shrunk": st.column_config.NumberColumn(f"Shrunk ({unit})", format="%+.2f"),
+    "shrunk_low": None, "shrunk_high": None, "unit": None, "q": None,
+    "actual": st.column_config.NumberColumn("Actual" + per, format=level),
+    "expected": st.column_config.NumberColumn("Expected" + per, format=level),
+    "small_group": st.column_config.CheckboxColumn("Small group"),
+    "accounts": st.column_config.NumberColumn("Accounts", format="%d"),
+    "rows": None,
 })
 st.download_button("Download CSV", data.csv_bytes(table), f"{attribute}_{result.outcome}.csv", "text/csv",
                    key="dl_groups")

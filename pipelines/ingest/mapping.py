@@ -62,6 +62,7 @@ class ColumnSpec:
     decimal: str | None = None
     levels: dict[str, str] | None = None  # activity named by a text value: {value: activity name}; others are none
     unit: str | None = None  # a duration's unit (DURATION_UNITS); minutes when not given
+    currency: str | None = None  # an amount's currency as its values write it ('$', '€', 'EUR'), if they do
 
     def to_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}

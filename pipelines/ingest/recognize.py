@@ -80,6 +80,7 @@ class Profile:
     share_spaced: float = 0.0  # several words (a name)
     share_hms: float = 0.0  # durations like 1:05:30
     n_blank: int = 0  # blank cells among the rows looked at
+    currency: str | None = None  # the currency most values carry ('$', 'EUR'), when most carry one
 
     @property
     def numeric(self) -> bool:
@@ -108,6 +109,19 @@ class Profile:
         return self.n_distinct <= FEW_DISTINCT or self.n_distinct <= 0.2 * self.n
 
 
+def _currency(values: list[str]) -> str | None:
+    """The currency symbol or code most of these values are written with ('$1,200.00', '1.200 EUR'), if any."""
+    seen: dict[str, int] = {}
+    for v in values:
+        if (found := CURRENCY_RE.search(v)) is not None:
+            token = found.group(0).upper()
+            seen[token] = seen.get(token, 0) + 1
+    if not seen:
+        return None
+    token, n = max(seen.items(), key=lambda kv: kv[1])
+    return token if n >= DOMINANT_SHARE * len(values) else None
+
+
 def profile(values: list[str]) -> Profile:
     """Profile a column's sample values (blank cells ignored)."""
     vals = [v.strip() for v in values if v and v.strip()]
@@ -133,6 +147,7 @@ def profile(values: list[str]) -> Profile:
         share_idlike=sum(1 for v in vals if ID_VALUE_RE.match(v) and not DATE_VALUE_RE.match(v)) / n,
         share_spaced=sum(1 for v in vals if " " in v and not DATE_VALUE_RE.match(v)) / n,
         share_hms=sum(1 for v in vals if HMS_RE.match(v)) / n,
+        currency=_currency(vals),
         n_blank=len(values) - n,
     )
 
@@ -555,7 +570,7 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
     if prof.mostly_whole and kind in (None, "wide", "activity_counts") and ACTIVITY_NOUN_END.search(key):
         return ColumnSpec(header, "activity", key), None
     if prof.mostly_numbers and kind in (None, "outcomes", "wide") and AMOUNT_WORDS.search(key):
-        return ColumnSpec(header, "outcome", key, "amount"), None
+        return ColumnSpec(header, "outcome", key, "amount", currency=prof.currency), None
     if prof.mostly_whole and kind in (None, "outcomes", "wide") and COUNT_OUTCOME_WORDS.search(key):
         return ColumnSpec(header, "outcome", key, "count"), None
     if (kind == "activity_counts" and prof.mostly_numbers) or (
@@ -566,7 +581,8 @@ def _value_role(header: str, key: str, prof: Profile, kind: str | None, *, dated
         return ColumnSpec(header, "measure", key), None
     if prof.numeric:
         if kind == "outcomes":
-            return ColumnSpec(header, "outcome", key, "count" if prof.counts else "amount"), None
+            return ColumnSpec(header, "outcome", key, "count" if prof.counts else "amount",
+                              currency=None if prof.counts else prof.currency), None
         return ColumnSpec(header, "attribute", _attribute_name(key)), None
     if key.endswith("_id") or key == "id":
         return ColumnSpec(header, "ignore"), None

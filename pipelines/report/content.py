@@ -22,6 +22,7 @@ import pandas as pd
 from pipelines import figures
 from pipelines.build import built_grain
 from pipelines.errors import ModelError, PayoffError
+from pipelines.money import money
 from pipelines.filters import Filters
 from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
@@ -465,8 +466,9 @@ def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
         target = f"{fmt(t['target'])}% ({_signed(100 * t['growth'], 1)} points, last year's change continued)"
     else:
         trend = f", {_signed(t['trend'], 1)}%" if pd.notna(t["trend"]) else ""
-        last = f"{_compact(t['last_12_months'])} (prior 12 months {_compact(t['prior_12_months'])}{trend})"
-        target = f"{_compact(t['target'])} ({_signed(100 * t['growth'], 1)}%, last year's change continued)"
+        cash = (lambda v: money(v, r.currency, compact=True)) if r.currency else _compact  # noqa: E731
+        last = f"{cash(t['last_12_months'])} (prior 12 months {cash(t['prior_12_months'])}{trend})"
+        target = f"{cash(t['target'])} ({_signed(100 * t['growth'], 1)}%, last year's change continued)"
     drivers = _drivers(r)
     grain = _grain_of(r)
     if r.kind == "binary":

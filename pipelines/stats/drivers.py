@@ -12,6 +12,7 @@ from scipy import stats
 
 from pipelines.build import built_grain
 from pipelines.errors import ModelError, NotLoadedError
+from pipelines.money import currencies
 from pipelines.stats import sentences, verdicts
 from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
@@ -138,6 +139,7 @@ class OutcomeResult:
     validation: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     carry_over: dict | None = None  # per period: the decay chosen from the data and the ones tried
+    currency: str | None = None  # an amount's currency as its exports write it ('$'), if they do
     frame: Frame | None = field(default=None, repr=False)  # kept for teams, plans and curves; not serialised
     models: dict = field(default_factory=dict, repr=False)
 
@@ -154,7 +156,7 @@ class OutcomeResult:
             "n_used": self.n_used, "n_dropped": self.n_dropped, "dropped": self.dropped,
             "n_accounts": self.n_accounts, "periods": self.periods, "controls": self.controls,
             "controls_skipped": self.controls_skipped, "window": self.window,
-            "carry_over": self.carry_over,
+            "carry_over": self.carry_over, "currency": self.currency,
             "activities": [f.to_json() for f in self.findings], "validation": self.validation, "notes": self.notes,
         }
 
@@ -179,6 +181,7 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
     panel = panel.drop(columns=[c for (source, key) in coarse if source != "outcome"
                                 for c in [f"{'n' if source == 'activity' else 'm'}_{key}"] if c in panel])
     labels = activity_labels(con)
+    currency = currencies(con)
     volumes = dict(con.execute("select activity_key, n_activities from activity_types").fetchall())
     hours = dict(con.execute("select activity_key, case when n_timed > 0 then minutes / 60.0 end "
                              "from activity_types").fetchall())
@@ -198,6 +201,7 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
         frame.unjudged.update({key: _coarse_reason(period, grain) for (source, key), period in coarse.items()
                                if source == "activity" and key not in frame.activities})
         result = analyze_frame(frame, labels, volumes, hours)
+        result.currency = currency.get(row.outcome_key)
         result.notes += [f"{key.replace('_', ' ')} (a measure) is recorded per {period}: left out of the analysis by "
                          f"{grain}" for (source, key), period in coarse.items() if source == "measure"]
         if validate and result.models and any(f.judged for f in result.findings):

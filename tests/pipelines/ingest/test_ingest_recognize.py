@@ -190,3 +190,25 @@ def test_a_saved_mapping_with_an_activity_id_does_not_say_there_is_none(write, c
     again = proposed_mapping(con, open_source(write("b.csv", text.replace("R1", "R2"))))
     assert again.role("activity_id").column == "Record ID"
     assert not any("no activity id" in note for note in again.notes)
+
+
+@pytest.mark.parametrize("values,currency", [
+    (('"$26,671.56"', '"$22,450.40"', '"$1,200.00"'), "$"),
+    (('"1.234,50 €"', '"99,00 €"', '"12,00 €"'), "€"),
+    (("EUR 120", "EUR 99", "EUR 1200"), "EUR"),
+    (("120.50", "99.00", "1200.00"), None),  # no currency written: none made up
+])
+def test_an_amount_outcome_records_the_currency_its_values_are_written_in(values, currency, write):
+    rows = "".join(f"A{i},2025-0{i},{v}\n" for i, v in enumerate(values, 1))
+    mapping = propose_mapping(open_source(write("revenue.csv", "Account ID,Month,Recognized Revenue\n" + rows)))
+    revenue = mapping.columns[2]
+    assert (revenue.role, revenue.outcome_kind, revenue.currency) == ("outcome", "amount", currency)
+    assert ("currency" in revenue.to_json()) == (currency is not None)
+
+
+def test_money_reads_as_people_write_it():
+    from pipelines.money import money
+
+    assert money(41800, "$", signed=True) == "+$41,800"
+    assert money(-2.34e6, "€", compact=True) == "−€2.3M" and money(1200, "CHF") == "CHF 1,200"
+    assert money(1200, None) == "1,200" and money(float("nan"), "$") == "n/a"

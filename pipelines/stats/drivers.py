@@ -327,7 +327,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
             within=effect(within, cols, scale=weight) if within is not None else None,
             p=min(1.0, p * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
             lag_profile=profile, volume=float((volumes or {}).get(act, 0.0) or 0.0),
-            hours=(hours or {}).get(act), term=cols[0], terms=cols, raw_p=raw_p,
+            hours=(hours or {}).get(act), term=_best_term(adjusted, cols), terms=cols, raw_p=raw_p,
         ))
     for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
         f.q = q

@@ -44,6 +44,8 @@ def test_revenue_driver_found_at_its_lag_with_the_planted_size(world):
     assert f.verdict in ("driver", "saturated")
     assert f.best_lag == planted.DRIVER_LAG
     assert f.effect.low <= truth <= f.effect.high, (f.effect, truth)
+    if len(f.terms) > 1:  # the lags left free: its response curve is drawn where the association is
+        assert f.term == f"n_driver__lag{planted.DRIVER_LAG}"
 
 
 def test_revenue_confounded_activity_is_labelled_confounded_by_size(world):

@@ -144,7 +144,7 @@ def payoff_map(results) -> go.Figure:
             fig.add_shape(type="rect", x0=i - 0.47, x1=i + 0.47, y0=j - 0.42, y1=j + 0.42, fillcolor=color,
                           line_width=0, layer="below")
             fig.add_annotation(x=i, y=j, text=text, showarrow=False, font=dict(
-                size=12, color="#0f172a" if verdict in PAYOFF_MAP_LIGHT else "#ffffff"))
+                size=12 if len(results) <= 3 else 11, color="#0f172a" if verdict in PAYOFF_MAP_LIGHT else "#ffffff"))
             hover_x.append(i)
             hover_y.append(j)
             hover_text.append(f"{found[activity]['label']} → {sentences.outcome_label(r.outcome)}: "

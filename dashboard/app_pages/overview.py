@@ -10,6 +10,7 @@ from pipelines.stats import sentences, verdicts
 from pipelines.stats.validate import holdout_sentence
 
 MAX_LISTED = 3  # findings written out per column; the rest are named
+MAP_BESIDE = 3  # up to this many outcomes, the payoff map sits beside the sentences
 
 st.title("Which activities pay off")
 version, view = data.current()
@@ -19,11 +20,13 @@ if ui.no_analysis(results):
 st.caption(f"{view.filters.describe()} · by {view.grain} · effects adjusted for account attributes, time and the "
            "other activities: associations, not proof of cause")
 
-chart, said = st.columns([3, 2])
+mapped = [r for r in results if r.findings]  # the outcomes the map has a column for
+# three outcomes fit beside their sentences; more need the page's width, the sentences below
+chart, said = st.columns([3, 2]) if len(mapped) <= MAP_BESIDE else (st.container(), st.container())
 with chart:
     ui.chart(figures.payoff_map(results), key="payoff_map")
 with said:
-    for result in results:
+    for result in sorted(results, key=lambda r: not any(f.judged for f in r.findings)):  # unanalysed last
         st.markdown(f"**{ui.outcome_label(result.outcome)}** — {sentences.outcome_headline(result)}")
 
 trends = data.trends(version, view)

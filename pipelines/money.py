@@ -29,20 +29,20 @@ def currencies(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return out
 
 
+def compact_number(value: float) -> str:
+    """273,718,572 -> '273.7M'; 295 -> '295'."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e4, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
 def money(value: float, currency: str | None, *, signed: bool = False, compact: bool = False) -> str:
     """'$41,800', '+$41,800', '−€1.2M' (compact), 'CHF 1,200'; no currency: the number alone."""
     if value is None or not math.isfinite(value):
         return "n/a"
     sign = ("+" if value >= 0 else "−") if signed else ("−" if value < 0 else "")
-    size = abs(value)
-    if compact and size >= 1e9:
-        number = f"{size / 1e9:.1f}B"
-    elif compact and size >= 1e6:
-        number = f"{size / 1e6:.1f}M"
-    elif compact and size >= 1e4:
-        number = f"{size / 1e3:.0f}K"
-    else:
-        number = f"{size:,.0f}"
+    number = compact_number(abs(value)) if compact else f"{abs(value):,.0f}"
     if not currency:
         return sign + number
     return f"{sign}{currency}{number}" if len(currency) == 1 else f"{sign}{currency} {number}"

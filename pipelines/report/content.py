@@ -22,7 +22,7 @@ import pandas as pd
 from pipelines import figures
 from pipelines.build import built_grain
 from pipelines.errors import ModelError, PayoffError
-from pipelines.money import money
+from pipelines.money import compact_number, money
 from pipelines.filters import Filters
 from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
@@ -446,14 +446,6 @@ def _signed(value: float, digits: int) -> str:
     return ("+" if value >= 0 else "−") + text if text != "0" else "0"
 
 
-def _compact(value: float) -> str:
-    """273,718,572 -> '273.7M'; 295 -> '295'."""
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e4, "k")):
-        if abs(value) >= size:
-            return f"{value / size:,.1f}{suffix}"
-    return f"{value:,.0f}"
-
-
 def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
     """Realistic target from history and the change in the top driver a modest step is associated with."""
     label = _label(r.outcome)
@@ -466,7 +458,7 @@ def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
         target = f"{fmt(t['target'])}% ({_signed(100 * t['growth'], 1)} points, last year's change continued)"
     else:
         trend = f", {_signed(t['trend'], 1)}%" if pd.notna(t["trend"]) else ""
-        cash = (lambda v: money(v, r.currency, compact=True)) if r.currency else _compact  # noqa: E731
+        cash = lambda v: money(v, r.currency, compact=True)  # noqa: E731
         last = f"{cash(t['last_12_months'])} (prior 12 months {cash(t['prior_12_months'])}{trend})"
         target = f"{cash(t['target'])} ({_signed(100 * t['growth'], 1)}%, last year's change continued)"
     drivers = _drivers(r)
@@ -494,9 +486,9 @@ def _plan_row(r, chosen: pd.DataFrame) -> PlanRow:
             f"{fmt(lo if lo is not None else hi, 2)} or more"
         total = need * r.n_accounts
         change = (f"About {fmt(need, 2)} more {plural(top.label)} per account a {grain} (range {rng}), "
-                  f"about {_compact(total)} more a {grain} across {r.n_accounts:,} accounts")
+                  f"about {compact_number(total)} more a {grain} across {r.n_accounts:,} accounts")
         hours = plan["hours_per_account_per_period"]
-        change += f", about {_compact(sum(hours.values()) * r.n_accounts)} hours." if hours else "."
+        change += f", about {compact_number(sum(hours.values()) * r.n_accounts)} hours." if hours else "."
     return PlanRow(r.outcome, label, last, target, step, change)
 
 

@@ -211,4 +211,5 @@ def test_money_reads_as_people_write_it():
 
     assert money(41800, "$", signed=True) == "+$41,800"
     assert money(-2.34e6, "€", compact=True) == "−€2.3M" and money(1200, "CHF") == "CHF 1,200"
+    assert money(273_718_572, None, compact=True) == "273.7M"
     assert money(1200, None) == "1,200" and money(float("nan"), "$") == "n/a"

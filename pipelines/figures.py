@@ -135,9 +135,8 @@ def payoff_map(results) -> go.Figure:
             color = verdict_color(verdict) if verdict != verdicts.NOT_JUDGED else "#e2e8f0"
             seen.setdefault(verdict, color)
             if f is not None and f.judged:  # the unit is in the column's heading
-                sign = "+" if f.effect.estimate >= 0 else "−"
                 digits = 2 if r.kind == "count" else 1
-                text = (f"{sign}{sentences.fmt(abs(f.effect.estimate), digits)}{'%' if r.kind == 'amount' else ''} "
+                text = (f"{sentences.short_effect(r.kind, f.effect.estimate, unit=False)} "
                         f"({sentences.fmt(f.effect.low, digits)} to {sentences.fmt(f.effect.high, digits)})")
             else:
                 text = "not judged" if f is not None else "–"

@@ -123,14 +123,16 @@ def carry_over_note(result) -> str | None:
             "or each month free), this one fits the data best.")
 
 
-def short_effect(kind: str, estimate: float) -> str:
-    """'+5.3 points' (yes/no), '+3.9%' (amounts), '+0.88 per 100 accounts' (counts)."""
+def short_effect(kind: str, estimate: float, *, unit: bool = True) -> str:
+    """'+5.3 points' (yes/no), '+3.9%' (amounts), '+0.88 per 100 accounts' (counts); unit=False: '+5.3', '+3.9%',
+    '+0.88' (where a heading says the unit)."""
     sign = "+" if estimate >= 0 else "−"
-    if kind == "binary":
-        return f"{sign}{fmt(abs(estimate))} points"
     if kind == "amount":
         return f"{sign}{fmt(abs(estimate))}%"
-    return f"{sign}{fmt(abs(estimate), 2)} per 100 accounts"
+    number = f"{sign}{fmt(abs(estimate), 2 if kind == 'count' else 1)}"
+    if not unit:
+        return number
+    return f"{number} points" if kind == "binary" else f"{number} per 100 accounts"
 
 
 def outcome_headline(result) -> str:

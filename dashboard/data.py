@@ -192,18 +192,90 @@ def trends(version: str, view: View) -> dict[str, pd.DataFrame]:
         return summary.trends(con, view.filters)
 
 
-# -- analysis ---------------------------------------------------------------------------------
-@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner="Fitting the models…")
-def analysis(version: str, view: View) -> list:
-    """Driver results for every outcome (shared read-only across sessions; holds model matrices)."""
-    from pipelines.stats.drivers import analyze
+# -- analysis ----------------------------------------------------------------------------------
+# The default view (the panel's grain, no filters) reads the analysis stored after the last load or build
+# (pipelines/snapshot.py): no fit on a page's first visit. Other views fit live, saying which outcome and
+# step is under way; so do what-ifs on yes/no outcomes and plans beyond the defaults, which need the rows.
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
+def stored_analysis(version: str):
+    """The stored default analysis for this database version, or None (none yet, stale, or no outcomes)."""
+    from pipelines import snapshot
 
     if _absent(version):
+        return None
+    with _reader() as con:
+        return snapshot.stored(con)
+
+
+def _snapshot_for(version: str, view: View):
+    """The stored analysis if it answers this view (the panel's grain, no filter), else None."""
+    snap = stored_analysis(version)
+    if snap is None or view.filters.active or view.grain not in (None, snap.grain):
+        return None
+    return snap
+
+
+def analysis(version: str, view: View) -> list:
+    """Driver results for every outcome: the stored ones for the default view, else fitted live (with
+    progress shown). A default view without a stored analysis (a database from before them, or one a
+    load's analysis failed on) fits once and stores it, so the next server start is instant too."""
+    if _absent(version):
         return []
+    if (snap := _snapshot_for(version, view)) is not None:
+        return snap.results
+    if not view.filters.active and view.grain in (None, _built_grain(version)) and write_in_progress() is None:
+        if (snap := _with_progress(lambda say: _store_default(version, say))) is not None:
+            return snap.results
+    return _with_progress(lambda say: _fitted(version, view, say))
+
+
+def _with_progress(work):
+    """Run work(say) with a status line that says what it is doing, and remove the line when done."""
+    slot = st.empty()
+
+    def say(text: str) -> None:
+        slot.status(f"Fitting the models · {text}", state="running")
+
+    try:
+        return work(say)
+    finally:
+        slot.empty()
+
+
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
+def _store_default(version: str, _say=None):
+    """Compute and store the default analysis (once per version, shared across sessions)."""
+    return _analyse_and_store(_say)
+
+
+def _analyse_and_store(say=None):
+    """workflow.analyse_and_store through the dashboard's connections (as after `payoff ingest`)."""
+    snap = workflow.analyse_and_store(_reader, lambda: _writer("storing the analysis"), say)
+    stored_analysis.clear()
+    return snap
+
+
+def _analyse_after_write() -> None:
+    """After an upload, undo or rebuild: the new default analysis, stored so every page opens on it."""
+    _clear_caches()
+    _with_progress(_analyse_and_store)
+
+
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
+def _fitted(version: str, view: View, _say=None) -> list:
+    """Driver results fitted live, with their rows (shared read-only across sessions; holds model matrices)."""
+    from pipelines.stats.drivers import analyze
+
     with _reader(view.grain) as con:
         if summary.overview(con).n_outcomes == 0:
             return []
-        return analyze(con, validate=True, filters=view.filters)
+        return analyze(con, validate=True, filters=view.filters, progress=_say)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _built_grain(version: str) -> str | None:
+    with _reader() as con:
+        return built_grain(con)
 
 
 @st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
@@ -215,17 +287,30 @@ def panel(version: str, view: View) -> pd.DataFrame:
         return read_panel(con)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def team_table(version: str, view: View, outcome: str, attribute: str) -> pd.DataFrame:
-    """Each group's adjusted difference from the rest (cached: refits per group cost seconds at scale)."""
+    """Each group's adjusted difference from the rest: stored for the default view, else fitted."""
+    if (snap := _snapshot_for(version, view)) is not None and (outcome, attribute) in snap.teams:
+        return _stored_answer(snap.teams[(outcome, attribute)])
+    return _team_table(version, view, outcome, attribute)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _team_table(version: str, view: View, outcome: str, attribute: str) -> pd.DataFrame:
     from pipelines.stats.teams import compare_groups
 
-    return compare_groups(_result(version, view, outcome), panel(version, view), attribute)
+    return compare_groups(_result(version, view, outcome, rows=True), panel(version, view), attribute)
+
+
+def target(version: str, view: View, outcome: str, growth: float | None) -> dict:
+    """A realistic target from the last two years of the outcome (growth None: last year's change continued)."""
+    snap = _snapshot_for(version, view)
+    if growth is None and snap is not None and outcome in snap.targets:
+        return _stored_answer(snap.targets[outcome])
+    return _target(version, view, outcome, growth)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def target(version: str, view: View, outcome: str, growth: float | None) -> dict:
-    """A realistic target from the last two years of the outcome (growth None: last year's change continued)."""
+def _target(version: str, view: View, outcome: str, growth: float | None) -> dict:
     from pipelines.stats.plan import realistic_target
 
     result = _result(version, view, outcome)
@@ -235,21 +320,44 @@ def target(version: str, view: View, outcome: str, growth: float | None) -> dict
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def what_if(version: str, view: View, outcome: str, changes: dict[str, float]):
     """The predicted change in the outcome for these activity changes, with its interval."""
-    from pipelines.stats.plan import what_if as _what_if
+    from pipelines.stats.plan import needs_rows, what_if as _what_if
 
-    return _what_if(_result(version, view, outcome), changes)
+    result = _result(version, view, outcome)
+    return _what_if(_result(version, view, outcome, rows=True) if needs_rows(result) else result, changes)
+
+
+def plan_for(version: str, view: View, outcome: str, goal: float, activities: list[str]) -> dict:
+    """The activity change associated with reaching the goal: the default plan is stored, others searched."""
+    snap = _snapshot_for(version, view)
+    if snap is not None and (outcome, goal, tuple(activities)) in snap.plans:
+        return snap.plans[(outcome, goal, tuple(activities))]
+    return _plan_for(version, view, outcome, goal, activities)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def plan_for(version: str, view: View, outcome: str, goal: float, activities: list[str]) -> dict:
-    """The activity change associated with reaching the goal (cached: a search over refits)."""
-    from pipelines.stats.plan import plan_for_target
+def _plan_for(version: str, view: View, outcome: str, goal: float, activities: list[str]) -> dict:
+    from pipelines.stats.plan import needs_rows, plan_for_target
 
-    return plan_for_target(_result(version, view, outcome), goal, activities)
+    result = _result(version, view, outcome)
+    return plan_for_target(_result(version, view, outcome, rows=True) if needs_rows(result) else result, goal,
+                           activities)
 
 
-def _result(version: str, view: View, outcome: str):
-    for result in analysis(version, view):
+def _stored_answer(answer):
+    """A stored team table or target, or the error it met when it was computed (raised again, as live)."""
+    if isinstance(answer, str):
+        raise PayoffError(answer)
+    return answer
+
+
+def _result(version: str, view: View, outcome: str, *, rows: bool = False):
+    """One outcome's result; rows=True: with the rows its models were fitted on (fitted live if need be)."""
+    from pipelines.snapshot import has_rows
+
+    results = analysis(version, view)
+    if rows and results and not all(has_rows(r) or not r.models for r in results):
+        results = _with_progress(lambda say: _fitted(version, view, say))
+    for result in results:
         if result.outcome == outcome:
             return result
     raise PayoffError(f"no analysis for outcome '{outcome}'")
@@ -308,7 +416,10 @@ def ingest(name: str, content: bytes, mapping=None, kind: str | None = None, new
         with _writer(f"loading {Path(name).name}", _say_waiting) as con:
             outcome = workflow.load_files(con, [path], names=[name], kind=kind, mapping=mapping,
                                           archive_dir=settings().archive_dir, new_accounts=new_accounts)
-    _clear_caches()
+    if outcome.panel is not None:
+        _analyse_after_write()
+    else:
+        _clear_caches()
     result = outcome.loads[0]
     if isinstance(result, workflow.Refusal):
         raise PayoffError(result.error)
@@ -329,7 +440,7 @@ def rebuild_panel() -> None:
     """Bring the panel in line with the loads (a no-op when another writer already did)."""
     with _writer("rebuilding the panel") as con:
         rebuild_if_behind(con)
-    _clear_caches()
+    _analyse_after_write()
 
 
 @_friendly("The undo")
@@ -337,7 +448,7 @@ def undo(load_id: int) -> dict:
     """Undo one load and rebuild the panel."""
     with _writer(f"undoing load {load_id}", _say_waiting) as con:
         done, _ = workflow.undo_and_rebuild(con, load_id)
-    _clear_caches()
+    _analyse_after_write()
     return done
 
 
@@ -347,8 +458,8 @@ def _say_waiting(what: str) -> None:
 
 def _clear_caches() -> None:
     st.cache_data.clear()
-    analysis.clear()
-    panel.clear()
+    for cached in (stored_analysis, _store_default, _fitted, panel):
+        cached.clear()
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -22,7 +22,7 @@ from pipelines.errors import PayoffError
 from pipelines.ingest import Mapping, list_loads
 from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
 from pipelines.ingest.mapping import KINDS
-from pipelines.workflow import Refusal, load_files, propose, undo_and_rebuild
+from pipelines.workflow import Refusal, analyse_and_store, load_files, propose, undo_and_rebuild
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
 # Browser uploads are held in the server's memory whole before loading; 200 MB covers a year of a
@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="create a fresh database from the bundled sample exports")
     p.add_argument("--force", action="store_true", help="replace a database that holds other loads")
     p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
+    p.add_argument("--no-analysis", action="store_true",
+                   help="do not store the default analysis afterwards (pages then fit it when first opened)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("ingest", help="load export files (CSV, TSV, .csv.gz) and rebuild the panel")
@@ -90,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--new-accounts", action="store_true",
                    help="create the accounts a file names that no load has yet (else their rows are set aside)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--no-analysis", action="store_true",
+                   help="do not store the default analysis afterwards (pages then fit it when first opened)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("map", help="show the column mapping Payoff would use for a file, as editable JSON")
@@ -109,11 +113,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="remove everything one load added, and rebuild")
     p.add_argument("load_id", type=int, metavar="LOAD_ID")
+    p.add_argument("--no-analysis", action="store_true",
+                   help="do not store the default analysis afterwards (pages then fit it when first opened)")
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("build", help="rebuild the account × period panel")
     p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
+    p.add_argument("--no-analysis", action="store_true",
+                   help="do not store the default analysis afterwards (pages then fit it when first opened)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("analyse", help="compute and store the default analysis the dashboard opens on (done after "
+                       "every ingest, undo and build; run it after an upgrade of Payoff)")
+    p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("drivers", help="which activities predict each outcome (table, JSON or CSV)")
     p.add_argument("--outcome", metavar="NAME", help="one outcome (default: all)")
@@ -154,6 +166,7 @@ def cmd_demo(args) -> int:
     for report in reports:
         print(report.summary())
     print(f"built {cfg.db_path}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
+    _analyse(args, cfg.db_path)
     return 0
 
 
@@ -163,6 +176,8 @@ def cmd_ingest(args) -> int:
     with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
         outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
                              max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain)
+    if outcome.panel is not None:
+        _analyse(args, cfg.db_path, quiet=args.format == "json")
     reports = [r.to_json() for r in outcome.loads]
     result = outcome.panel
     if args.format == "table":
@@ -181,6 +196,18 @@ def cmd_ingest(args) -> int:
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
     return 1 if outcome.refused else 0
+
+
+def _analyse(args, db_path: Path, *, quiet: bool = False):
+    """Store the default analysis the pages open on (workflow.analyse_and_store), unless --no-analysis."""
+    if getattr(args, "no_analysis", False):
+        return None
+    say = None if quiet else (lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
+    snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say)
+    if not quiet:
+        print(f"analysis stored for the dashboard ({snap.seconds:.1f} s)" if snap is not None and snap.stored else
+              "analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
+    return snap
 
 
 def _say_waiting(what: str) -> None:
@@ -270,6 +297,7 @@ def cmd_undo(args) -> int:
         done, result = undo_and_rebuild(con, args.load_id)
     print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
           f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")
+    _analyse(args, settings(args.db).db_path)
     return 0
 
 
@@ -279,7 +307,13 @@ def cmd_build(args) -> int:
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
     for check, n in result.failed_checks.items():
         print(f"check {check}: {n:,} row(s)")
+    _analyse(args, settings(args.db).db_path)
     return 0
+
+
+def cmd_analyse(args) -> int:
+    snap = _analyse(args, settings(args.db).db_path)
+    return 0 if snap is not None and snap.stored else 1
 
 
 def cmd_drivers(args) -> int:

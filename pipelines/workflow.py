@@ -1,12 +1,16 @@
-"""The load workflow both front doors call: propose a mapping, load files and refresh the panel, undo.
+"""The load workflow both front doors call: propose a mapping, load files and refresh the panel, undo,
+and store the default analysis after each.
 
 `payoff map` / `payoff ingest` / `payoff undo` and the Data page's upload and undo buttons each
-call one function here, so the rule for choosing a mapping, when the panel is refreshed and how
-an undo is followed by a rebuild is written once.
+call one function here, so the rule for choosing a mapping, when the panel is refreshed, how
+an undo is followed by a rebuild and when the stored analysis is renewed is written once.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +22,10 @@ from pipelines.config import DEFAULT_GRAIN
 from pipelines.errors import InputError, PayoffError
 from pipelines.ingest import Mapping, Source, ingest_file, open_source, undo_load
 from pipelines.ingest.load import MAX_REJECT_SHARE, LoadReport, mapping_problem, proposed_mapping
+from pipelines.snapshot import Snapshot, compute, store
+
+LOG = logging.getLogger("payoff.workflow")
+Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 @dataclass
@@ -90,3 +98,29 @@ def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[dict
         rebuild_if_behind(con)
         raise
     return done, build(con, built_grain(con) or DEFAULT_GRAIN)
+
+
+def analyse_and_store(reading: Opener, writing: Opener, progress=None) -> Snapshot | None:
+    """Compute the default analysis on a read connection, then store it under the writer lock (brief).
+
+    Called after every load, undo and build that changed the panel. Reading, the fits leave other
+    readers free (pages keep showing the last analysis meanwhile); a write that lands before the
+    store makes the snapshot stale, and it is not stored (that write computes its own). A model that
+    fails does not undo the load: pages then fit live, as before any snapshot. Returns the snapshot
+    (its `stored` says whether it was kept), or None when it could not be computed.
+    """
+    try:
+        with reading() as con:
+            snap = compute(con, progress)
+    except PayoffError as exc:
+        LOG.warning("the default analysis was not computed: %s", exc)
+        return None
+    except Exception:  # noqa: BLE001 - the load has landed; a failing fit must not report it as failed
+        LOG.exception("the default analysis failed; pages will fit the models when they open")
+        return None
+    try:
+        with writing() as con:
+            snap.stored = store(con, snap)
+    except Exception:  # noqa: BLE001 - e.g. a database file the server may read but not write
+        LOG.exception("the default analysis could not be stored")
+    return snap

@@ -7,7 +7,7 @@ from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
 from pipelines.money import money
-from pipelines.stats.plan import CAVEAT
+from pipelines.stats.plan import CAVEAT, DEFAULT_GOAL, default_activities
 
 version, view, result = ui.outcome_page("Plan", key="plan_outcome")
 st.warning(CAVEAT, icon=":material/info:")
@@ -19,12 +19,13 @@ try:
     continued = data.target(version, view, result.outcome, None)["growth"]  # last year's own change
 except PayoffError:
     continued = 0.0
+default_growth = float(min(30.0, max(-30.0, round(100 * continued, 1))))
 growth = st.slider("Growth on last year" + (" (points)" if result.kind == "binary" else " (%)"), -30.0, 30.0,
-                   float(min(30.0, max(-30.0, round(100 * continued, 1)))), 0.5, key=f"plan_growth_{result.outcome}",
+                   default_growth, 0.5, key=f"plan_growth_{result.outcome}",
                    help="Starts at last year's own change: an outcome that fell is not given growth it has not shown.")
 target = None
-try:
-    target = data.target(version, view, result.outcome, growth / 100)
+try:  # at the slider's start, last year's change itself (not its rounding to the slider's step)
+    target = data.target(version, view, result.outcome, None if growth == default_growth else growth / 100)
     cols = st.columns(3)
     fmt = (lambda v: f"{v:.1f}%") if result.kind == "binary" else (
         lambda v: money(v, result.currency, compact=True))
@@ -70,11 +71,10 @@ else:
     st.markdown("Move a slider to see the predicted change.")
 
 st.subheader("From a target to a plan")
-drivers = [f.activity for f in judged if f.is_driver]
 labels = {f.activity: f.label for f in judged}
-chosen = st.multiselect("Activities to plan with", list(labels), default=drivers[:1], format_func=labels.get,
-                        key="plan_activities")
-goal = st.number_input(f"Outcome change wanted ({unit})", value=2.0, step=0.5, key="plan_goal")
+chosen = st.multiselect("Activities to plan with", list(labels), default=default_activities(result),
+                        format_func=labels.get, key="plan_activities")
+goal = st.number_input(f"Outcome change wanted ({unit})", value=DEFAULT_GOAL, step=0.5, key="plan_goal")
 if chosen and goal:
     plan = data.plan_for(version, view, result.outcome, goal, chosen)
     if plan["reachable"]:

@@ -6,13 +6,15 @@ from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
+from pipelines.stats.teams import comparable as comparable_groups
+from pipelines.stats.teams import group_attributes
 
 st.title("Teams")
 version, view = data.current()
 results = data.analysis(version, view)
 if ui.no_analysis(results):
     st.stop()
-groups = [a for a in ("team", "owner", "region", "segment") if a in data.attribute_values(version)]
+groups = group_attributes(data.attribute_values(version))
 if not groups:
     st.info("Load an accounts export with a team or owner column to compare teams fairly.")
     st.stop()
@@ -21,9 +23,7 @@ with left:
     result = ui.pick_outcome(results, key="teams_outcome")
 if ui.no_findings(result, view):
     st.stop()
-# an attribute the expectation already holds fixed (a control) leaves every group at zero by construction
-controlled = set(result.frame.controls.names) if result.frame is not None else set()
-comparable = [g for g in groups if g not in controlled]
+comparable = comparable_groups(result, groups)
 if not comparable:
     st.info(f"{', '.join(g.capitalize() for g in groups)}: the expectation already holds "
             f"{'it' if len(groups) == 1 else 'them'} fixed, so every group would come out as expected. Load an "
@@ -31,7 +31,7 @@ if not comparable:
     st.stop()
 with right:
     attribute = st.selectbox("Compare by", comparable, key="teams_by", format_func=str.capitalize)
-left_out = [g for g in groups if g in controlled]
+left_out = [g for g in groups if g not in comparable]
 st.caption("Each group is compared with the outcome its own accounts (size, segment, region) and activity mix "
            "predict — not ranked by activity counts. Small groups are shrunk toward the average; a group is above "
            "or below expectation only when that survives a 5% false-discovery rate over the groups compared."

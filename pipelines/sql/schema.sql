@@ -108,3 +108,13 @@ create table if not exists raw_account_spans (
     started_on  date,
     ended_on    date
 );
+
+-- The default analysis (every outcome, the panel's grain, no filters), computed after each load,
+-- undo and build so pages open without fitting (pipelines/snapshot.py). One row; its key names the
+-- build of the panel and the analysis code it belongs to, and a row for another is never read.
+create table if not exists analysis_snapshot (
+    key         varchar not null,
+    created_at  timestamp,
+    seconds     double,
+    payload     blob not null
+);

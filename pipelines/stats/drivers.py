@@ -162,8 +162,11 @@ class OutcomeResult:
 
 
 def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, validate: bool = True,
-            filters=None) -> list[OutcomeResult]:
-    """Driver analysis for every outcome (or one), on the panel as last built, for the filtered accounts."""
+            filters=None, progress=None) -> list[OutcomeResult]:
+    """Driver analysis for every outcome (or one), on the panel as last built, for the filtered accounts.
+
+    progress, if given, is called with a line saying which outcome and which step is under way.
+    """
     catalog = outcome_catalog(con)
     if catalog.empty:
         raise NotLoadedError("no outcomes loaded yet: load a renewals, revenue or referrals export "
@@ -192,21 +195,27 @@ def analyze(con: duckdb.DuckDBPyConnection, outcome: str | None = None, *, valid
                  for key, h in hours.items()}
         volumes = {key: logged.get(key, 0.0) for key in volumes}
     results = []
-    for row in catalog.itertuples():
+    for i, row in enumerate(catalog.itertuples(), start=1):
         if (period := coarse.get(("outcome", row.outcome_key))) is not None:
             results.append(_too_coarse(row.outcome_key, row.outcome_kind, period, grain))
             continue
+        name = f"{sentences.outcome_label(row.outcome_key).capitalize()} ({i} of {len(catalog)})"
+        step = (lambda text, name=name: progress(f"{name}: {text}")) if progress else None
+        if step:
+            step("building the rows to compare")
         controls = choose_controls(meta, panel, row.outcome_key)
         frame = frame_for(con, panel, row.outcome_key, row.outcome_kind, controls, filters)
         frame.unjudged.update({key: _coarse_reason(period, grain) for (source, key), period in coarse.items()
                                if source == "activity" and key not in frame.activities})
-        result = analyze_frame(frame, labels, volumes, hours)
+        result = analyze_frame(frame, labels, volumes, hours, progress=step)
         result.currency = currency.get(row.outcome_key)
         result.notes += [f"{key.replace('_', ' ')} (a measure) is recorded per {period}: left out of the analysis by "
                          f"{grain}" for (source, key), period in coarse.items() if source == "measure"]
         if validate and result.models and any(f.judged for f in result.findings):
             from pipelines.stats.validate import validation
 
+            if step:
+                step("checking the model on accounts it was not fitted on")
             result.validation = validation(result.frame, result)
         results.append(result)
     return results
@@ -228,7 +237,7 @@ def _too_coarse(outcome: str, kind: str, period: str, grain: str) -> OutcomeResu
 
 
 def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: dict | None = None,
-                  hours: dict | None = None) -> OutcomeResult:
+                  hours: dict | None = None, progress=None) -> OutcomeResult:
     """Fit raw, adjusted (and within-account) models on one frame and judge every activity.
 
     An activity no model can judge (too rare, or inseparable from the rest) keeps a row with the reason;
@@ -261,13 +270,16 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     if not frame.activities:
         result.findings = _finish(not_judged, frame, result)
         return result
+    say = progress or (lambda _text: None)
     lags_frame, decays_tried = frame, 1
     try:
-        if frame.stocks:  # per period: the carry-over that fits best, each activity's stock at it the predictor
+        if frame.stocks:
+            say(f"choosing how activity carries over ({len(frame.stocks) + 1} ways tried)")  # per period: the carry-over that fits best, each activity's stock at it the predictor
             frame, decays_tried = _with_best_carry_over(frame), len(frame.stocks) + 1
             result.carry_over = {"form": "free lags" if frame.decay is None else "stock",
                                  "decay_per_month": frame.decay, "decays_tried": sorted(lags_frame.stocks),
                                  "window_periods": frame.window_periods}
+        say("fitting the models with and without controls")
         models = _fit_models(frame, lags_frame)
     except ModelError as exc:
         result.notes.append(str(exc))
@@ -337,6 +349,7 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
     for f in findings:
         f.mde_typical = detectable_effect(f.effect_typical.se, adjusted.df, len(findings) * decays_tried)
         _judge(f, frame, models["reverse"].get(f.activity), mean_outcome)
+    say("response curves and confounders")
     _follow_up(findings, frame, models)
     result.findings = _finish(findings + not_judged, frame, result)
     return result

@@ -17,6 +17,7 @@ from pipelines.stats.models import WITHIN_COUNT, Effect, response, unit_for
 CAVEAT = ("Estimated from historical, observational data: activity was not assigned at random, so these "
           "are associations that a deliberate change in activity may not reproduce. Treat as a planning range.")
 HISTORY_MONTHS = 12  # a target compares with the same span a year earlier
+DEFAULT_GOAL = 2.0  # the outcome change a plan is first asked for, in the outcome's units
 
 
 @dataclass
@@ -127,6 +128,18 @@ class _Shifted:
         grad = 100 * (fit_.X.T @ d1 / len(d1) + steps * d1.mean() - self.slope0)
         se = float(np.sqrt(grad @ fit_.cov @ grad))
         return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
+
+
+def default_activities(result) -> list[str]:
+    """What a plan is first made with: the strongest driver (the first one judged), or nothing."""
+    return [f.activity for f in result.findings if f.judged and f.is_driver][:1]
+
+
+def needs_rows(result) -> bool:
+    """Whether a what-if or plan for this result averages over the rows fitted (yes/no outcomes), rather than
+    reading the coefficients alone (amounts and counts)."""
+    fit_ = result.models.get("adjusted")
+    return fit_ is None or fit_.kind not in ("amount", WITHIN_COUNT)
 
 
 def what_if(result, changes: dict[str, float]) -> WhatIf:

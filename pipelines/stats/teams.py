@@ -17,7 +17,20 @@ from pipelines.stats.models import Z95, bh_qvalues, unit_for
 
 DIFFERENCES = ("difference", "low", "high", "shrunk", "shrunk_low", "shrunk_high")
 SMALL_GROUP_ACCOUNTS = 10  # fewer accounts than this: flagged as small (and shrunk the most)
+GROUP_BY = ("team", "owner", "region", "segment")  # the account attributes groups are compared by, if loaded
 GROUP_ALPHA = 0.05  # false-discovery rate for calling a group above or below expectation (Benjamini-Hochberg)
+
+
+def group_attributes(values: dict[str, list[str]]) -> list[str]:
+    """The GROUP_BY attributes loaded (values: summary.attribute_values)."""
+    return [a for a in GROUP_BY if a in values]
+
+
+def comparable(result, groups: list[str]) -> list[str]:
+    """The groups a result can compare: an attribute its expectation holds fixed (a control) would leave every
+    group at zero by construction."""
+    controlled = set(result.frame.controls.names) if result.frame is not None else set()
+    return [g for g in groups if g not in controlled]
 
 
 def compare_groups(result, panel: pd.DataFrame, attribute: str) -> pd.DataFrame:

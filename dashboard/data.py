@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -242,10 +243,48 @@ def _with_progress(work):
         slot.empty()
 
 
-@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
-def _store_default(version: str, _say=None):
+class _Shared:
+    """Results shared by every session, each computed once even when several sessions ask at the same time
+    (the others wait for it), the least recently used dropped beyond `size`.
+
+    Streamlit's own caches cannot show progress from inside a cached call; this one runs the work in the
+    asking session's script, so its status line updates as the fit goes.
+    """
+
+    def __init__(self, size: int):
+        self.size, self.items, self.lock, self.busy = size, OrderedDict(), threading.Lock(), {}
+
+    def get(self, key, work):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+            gate = self.busy.setdefault(key, threading.Lock())
+        with gate:  # one session computes; any other asking for the same key waits here, then reads it
+            with self.lock:
+                if key in self.items:
+                    return self.items[key]
+            value = work()
+            with self.lock:
+                self.items[key] = value
+                while len(self.items) > self.size:
+                    self.items.popitem(last=False)
+                self.busy.pop(key, None)
+            return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+@st.cache_resource
+def _shared() -> _Shared:
+    return _Shared(ANALYSIS_ENTRIES)
+
+
+def _store_default(version: str, say=None):
     """Compute and store the default analysis (once per version, shared across sessions)."""
-    return _analyse_and_store(_say)
+    return _shared().get(("stored", version), lambda: _analyse_and_store(say))
 
 
 def _analyse_and_store(say=None):
@@ -261,15 +300,17 @@ def _analyse_after_write() -> None:
     _with_progress(_analyse_and_store)
 
 
-@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
-def _fitted(version: str, view: View, _say=None) -> list:
+def _fitted(version: str, view: View, say=None) -> list:
     """Driver results fitted live, with their rows (shared read-only across sessions; holds model matrices)."""
     from pipelines.stats.drivers import analyze
 
-    with _reader(view.grain) as con:
-        if summary.overview(con).n_outcomes == 0:
-            return []
-        return analyze(con, validate=True, filters=view.filters, progress=_say)
+    def work():
+        with _reader(view.grain) as con:
+            if summary.overview(con).n_outcomes == 0:
+                return []
+            return analyze(con, validate=True, filters=view.filters, progress=say)
+
+    return _shared().get(("fitted", version, view), work)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -458,7 +499,7 @@ def _say_waiting(what: str) -> None:
 
 def _clear_caches() -> None:
     st.cache_data.clear()
-    for cached in (stored_analysis, _store_default, _fitted, panel):
+    for cached in (stored_analysis, _shared(), panel):
         cached.clear()
 
 

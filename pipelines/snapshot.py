@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import pickle
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ import duckdb
 
 from pipelines.errors import PayoffError
 
+LOG = logging.getLogger("payoff.snapshot")
 FORMAT = 1  # bump when the stored shape changes in a way the code fingerprint would not catch
 Progress = Callable[[str], None]
 
@@ -82,7 +84,6 @@ def compute(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
     """The default analysis of the panel as built, and the Teams and Plan pages' first answers."""
     from pipelines import summary
     from pipelines.build import built_grain
-    from pipelines.errors import ModelError
     from pipelines.stats import plan, teams
     from pipelines.stats.drivers import analyze
     from pipelines.stats.frames import read_panel
@@ -99,28 +100,30 @@ def compute(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
         panel = read_panel(con)
         groups = teams.group_attributes(summary.attribute_values(con))
         for r in results:
-            try:
-                snap.targets[r.outcome] = plan.realistic_target(panel, r.outcome, r.kind)
-            except PayoffError as exc:
-                snap.targets[r.outcome] = str(exc)
+            snap.targets[r.outcome] = _answer(plan.realistic_target, panel, r.outcome, r.kind)
             if r.frame is None or not r.models:
                 continue
             for attribute in teams.comparable(r, groups):
-                try:
-                    snap.teams[(r.outcome, attribute)] = teams.compare_groups(r, panel, attribute)
-                except PayoffError as exc:
-                    snap.teams[(r.outcome, attribute)] = str(exc)
+                snap.teams[(r.outcome, attribute)] = _answer(teams.compare_groups, r, panel, attribute)
             chosen = tuple(plan.default_activities(r))
-            if chosen:
-                try:
-                    snap.plans[(r.outcome, plan.DEFAULT_GOAL, chosen)] = plan.plan_for_target(
-                        r, plan.DEFAULT_GOAL, list(chosen))
-                except ModelError:
-                    pass
+            if chosen and isinstance(made := _answer(plan.plan_for_target, r, plan.DEFAULT_GOAL, list(chosen)), dict):
+                snap.plans[(r.outcome, plan.DEFAULT_GOAL, chosen)] = made
     snap.results = [light(r) for r in results]
     snap.seconds = time.perf_counter() - started
     snap.created_at = datetime.now()
     return snap
+
+
+def _answer(func, *args):
+    """One page's first answer, or the sentence its page shows instead (a failure here must not cost the
+    other outcomes their stored analysis)."""
+    try:
+        return func(*args)
+    except PayoffError as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - logged; the page says it could not be worked out
+        LOG.exception("%s failed while storing the default analysis", func.__name__)
+        return f"could not be worked out ({type(exc).__name__}: {exc})"
 
 
 def light(result):

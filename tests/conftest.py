@@ -21,11 +21,15 @@ def sample_truth() -> dict:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """A database built from sample_data/ exactly as `payoff demo` builds it (do not write to it)."""
+    """A database built from sample_data/ exactly as `payoff demo` builds it, the default analysis stored
+    (do not write to it)."""
+    from pipelines.db import opened
     from pipelines.demo import build_demo
+    from pipelines.workflow import analyse_and_store
 
     path = tmp_path_factory.mktemp("demo") / "payoff.duckdb"
     build_demo(path)
+    assert analyse_and_store(lambda: opened(path), lambda: opened(path, write=True)).stored
     return path
 
 

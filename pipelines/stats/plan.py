@@ -44,6 +44,8 @@ def realistic_target(panel: pd.DataFrame, outcome: str, kind: str, growth: float
     if col not in panel or panel["period_on"].isna().all():
         raise ModelError(f"{outcome}: no dated history to set a target from")
     dated = panel[panel["period_on"].notna() & panel[col].notna()]
+    if dated.empty:  # e.g. an outcome recorded for accounts outside the panel's periods
+        raise ModelError(f"{outcome}: no dated history to set a target from")
     months = pd.to_datetime(dated["period_on"])
     end = months.max()
     recent = dated[months > end - pd.DateOffset(months=HISTORY_MONTHS)]

@@ -176,8 +176,7 @@ def cmd_ingest(args) -> int:
     with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
         outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
                              max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain)
-    if outcome.panel is not None:
-        _analyse(args, cfg.db_path, quiet=args.format == "json")
+    snap = _analyse(args, cfg.db_path, quiet=True) if outcome.panel is not None else None
     reports = [r.to_json() for r in outcome.loads]
     result = outcome.panel
     if args.format == "table":
@@ -189,24 +188,34 @@ def cmd_ingest(args) -> int:
     if args.format == "json":
         panel = None if result is None else {"grain": result.grain, "accounts": result.n_accounts,
                                              "periods": result.n_periods, "appended": result.appended}
-        print(json.dumps({"loads": reports, "panel": panel}, indent=2, default=str))
+        analysis = None if snap is None else {"stored": snap.stored, "outcomes": len(snap.results),
+                                              "seconds": round(snap.seconds, 2)}
+        print(json.dumps({"loads": reports, "panel": panel, "analysis": analysis}, indent=2, default=str))
     elif result is not None:
         how = "updated with the new events" if result.appended else "rebuilt"
         print(f"panel {how}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
+        if snap is not None and snap.stored and snap.results:
+            print(f"analysis stored for the dashboard: {len(snap.results)} outcome(s) in {snap.seconds:.1f} s")
     return 1 if outcome.refused else 0
 
 
 def _analyse(args, db_path: Path, *, quiet: bool = False):
-    """Store the default analysis the pages open on (workflow.analyse_and_store), unless --no-analysis."""
+    """Store the default analysis the pages open on (workflow.analyse_and_store), unless --no-analysis.
+
+    Progress goes to a terminal's stderr as the fits go; the outcome is one line on stdout (none when no
+    outcome is loaded yet, or quiet), or a warning on stderr when nothing could be stored.
+    """
     if getattr(args, "no_analysis", False):
         return None
-    say = None if quiet else (lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
+    say = None if quiet or not sys.stderr.isatty() else (
+        lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
     snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say)
-    if not quiet:
-        print(f"analysis stored for the dashboard ({snap.seconds:.1f} s)" if snap is not None and snap.stored else
-              "analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
+    if snap is None or not snap.stored:
+        print("analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
+    elif snap.results and not quiet:
+        print(f"analysis stored for the dashboard: {len(snap.results)} outcome(s) in {snap.seconds:.1f} s")
     return snap
 
 

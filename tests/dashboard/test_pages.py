@@ -202,3 +202,50 @@ def test_weeks_leave_a_monthly_outcome_unanalysed_and_say_why(page, demo):
     assert not at.exception, [e.value for e in at.exception]
     shown = " ".join(str(getattr(el, "value", "")) for el in (*at.markdown, *at.caption, *at.info, *at.warning))
     assert "recognized revenue is recorded per month: it cannot be analysed by week" in shown.lower()
+
+
+def test_every_page_opens_on_the_stored_analysis_without_fitting_a_model(demo, monkeypatch):
+    import pipelines.stats.drivers as drivers
+    import pipelines.stats.teams as teams
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a page fitted the models on its first visit")
+
+    monkeypatch.setattr(drivers, "analyze", no_fit)
+    monkeypatch.setattr(teams, "compare_groups", no_fit)
+    for page in PAGES:
+        at = _run(page)
+        assert not at.exception, (page, [e.value for e in at.exception])
+    at = _run("app_pages/plan.py")
+    assert any("more of each" in s.value for s in at.success)  # the default plan, stored
+    assert [m.label for m in at.metric][:3] == ["Prior 12 months", "Last 12 months", "Target"]
+
+
+def test_a_database_without_a_stored_analysis_gets_one_on_the_first_visit(demo_copy):
+    from pipelines import snapshot
+
+    with opened(demo_copy, write=True) as con:
+        con.execute("delete from analysis_snapshot")
+    at = _run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Training goes with +" in m.value for m in at.markdown)
+    with opened(demo_copy) as con:
+        assert snapshot.stored(con) is not None  # the next server start reads it
+
+
+def test_a_filtered_view_fits_live_saying_which_outcome_and_step(demo, monkeypatch):
+    import pipelines.stats.drivers as drivers
+
+    said, real = [], drivers.analyze
+
+    def spy(*args, progress=None, **kwargs):
+        assert progress is not None
+        return real(*args, progress=lambda text: (said.append(text), progress(text)), **kwargs)
+
+    monkeypatch.setattr(drivers, "analyze", spy)
+    at = _run()
+    assert said == []  # the default view: stored
+    at.sidebar.multiselect(key="f_region").set_value(["APAC"]).run()
+    assert not at.exception
+    assert "Recognized revenue (1 of 3): fitting the models with and without controls" in said
+    assert "Referrals (3 of 3): checking the model on accounts it was not fitted on" in said

@@ -10,8 +10,8 @@ import pandas as pd
 
 from pipelines.errors import ModelError
 from pipelines.stats.frames import Frame, account_codes, response
-from pipelines.stats.models import ETA_LIMIT, Fit, design, fit, take_rows
-from pipelines.stats.parallel import run_all
+from pipelines.stats.models import ETA_LIMIT, WITHIN_COUNT, Fit, design, fit, take_rows
+from pipelines.stats.parallel import parallel_map, run_all
 
 HOLDOUT_SHARE = 0.25  # the latest quarter of the time span is scored, never fitted
 MIN_TEST_ROWS = 30
@@ -52,9 +52,9 @@ def holdout_detail(holdout: dict) -> str | None:
 def validation(frame: Frame, result) -> dict:
     """Holdout scores and per-window stability of each driver's sign and significance (the checks side by side)."""
     checks = [("holdout", holdout, (frame,), "no holdout score"),
-              ("stability", stability, (frame, result), "no stability check"),
-              ("bootstrap", bootstrap, (frame, result), "no bootstrap")]
+              ("stability", stability, (frame, result), "no stability check")]
     out = dict(zip([name for name, *_ in checks], run_all([partial(_attempt, *check[1:]) for check in checks])))
+    out["bootstrap"] = _attempt(bootstrap, (frame, result), "no bootstrap")  # its draws use every core
     for f in result.findings:  # flagged here, in a fixed order, not by the checks as they finish
         if not f.is_driver:
             continue
@@ -92,10 +92,11 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
     draws = max(2, min(draws, BOOTSTRAP_MAX_ROWS // max(len(frame.data), 1)))
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     judged = [f for f in result.findings if f.judged]
-    hits = {f.activity: 0 for f in judged}
-    fitted = 0
-    for _ in range(draws):
-        chosen = rng.integers(0, len(sizes), len(sizes))
+    chosen_by_draw = [rng.integers(0, len(sizes), len(sizes)) for _ in range(draws)]  # drawn in order: same draws
+    # whatever the number of cores
+
+    def one_draw(chosen: np.ndarray) -> list[bool] | None:
+        """Whether each judged activity is a significant positive in this draw (None: the draw would not fit)."""
         lengths = sizes[chosen]
         labels = np.repeat(np.arange(len(chosen)), lengths)
         ends = np.cumsum(lengths)
@@ -104,11 +105,12 @@ def bootstrap(frame: Frame, result, draws: int = BOOTSTRAP_DRAWS) -> dict:
         try:
             refit = _refit(adjusted, positions, labels)
         except (ModelError, ValueError, np.linalg.LinAlgError):
-            continue
-        fitted += 1
-        for f in judged:
-            z, p = _tested(refit, f)
-            hits[f.activity] += bool(np.isfinite(p) and p < 0.05 and z > 0)
+            return None
+        return [bool(np.isfinite(p) and p < 0.05 and z > 0) for z, p in (_tested(refit, f) for f in judged)]
+
+    outcomes = [o for o in parallel_map(one_draw, chosen_by_draw) if o is not None]
+    fitted = len(outcomes)
+    hits = {f.activity: sum(o[i] for o in outcomes) for i, f in enumerate(judged)}
     if not fitted:
         raise ValueError("no bootstrap draw could be fitted")
     return {"draws": fitted, "activities": {a: {"positive_and_significant": n, "share": n / fitted}
@@ -122,9 +124,23 @@ def _tested(refit: Fit, f) -> tuple[float, float]:
 
 
 def _refit(adjusted: Fit, rows: np.ndarray, groups: np.ndarray) -> Fit:
-    """The adjusted model fitted again on some of its design's rows, starting from its estimates."""
-    return fit(adjusted.kind, adjusted.y[rows], take_rows(adjusted.X, rows), adjusted.names, groups,
-               within=adjusted.within, start=dict(zip(adjusted.names, adjusted.params)))
+    """The adjusted model fitted again on some of its design's rows, starting from its estimates.
+
+    A count model's period with no event among these rows (common by week, in a resample) has its
+    dummy's maximum at minus infinity, where its rows weigh nothing: Newton crept toward it for a
+    dozen steps per draw. Its rows and dummy are left out instead, which is that limit exactly.
+    """
+    y, X, names = adjusted.y[rows], take_rows(adjusted.X, rows), adjusted.names
+    if adjusted.kind in ("count", WITHIN_COUNT):
+        periods = [j for j, name in enumerate(names) if name.startswith("time=")]
+        marked = X[:, periods] == 1
+        empty = [i for i in range(len(periods)) if not y[marked[:, i]].any()]
+        if empty:
+            keep = ~marked[:, empty].any(axis=1)
+            columns = [j for j in range(len(names)) if j not in {periods[i] for i in empty}]
+            y, X, groups, names = y[keep], X[keep][:, columns], groups[keep], [names[j] for j in columns]
+    return fit(adjusted.kind, y, X, names, groups, within=adjusted.within,
+               start=dict(zip(adjusted.names, adjusted.params)))
 
 
 def _time_key(frame: Frame) -> pd.Series:

@@ -164,3 +164,30 @@ def test_a_yes_no_effect_and_its_interval_agree_with_its_test_even_near_separati
         e = effect(mine, term)
         assert e.low <= e.estimate <= e.high
         assert (e.low > 0 or e.high < 0) == (effect_p(mine, e) < 0.05), term  # the interval says what the test says
+
+
+@pytest.mark.parametrize("kind", ["count", WITHIN_COUNT])
+def test_a_resample_with_an_eventless_period_refits_to_the_limit_newton_creeps_toward(kind):
+    from pipelines.stats.validate import _refit
+
+    rng = np.random.default_rng(11)
+    accounts, periods = 200, 12
+    groups = np.repeat(np.arange(accounts), periods)
+    period = np.tile(np.arange(periods), accounts)
+    activity = rng.poisson(2.0, accounts * periods).astype(float)
+    y = rng.poisson(np.exp(-1.5 + 0.2 * activity + rng.normal(0, 0.5, accounts)[groups]))
+    y[period == 5] = 0  # no event at all in one period
+    dummies = (period[:, None] == np.arange(1, periods)[None, :]).astype(float)
+    X = np.column_stack(([np.ones(len(y))] if kind == "count" else []) + [activity, dummies])
+    names = (["const"] if kind == "count" else []) + ["n_call"] + [f"time={p}" for p in range(1, periods)]
+    y[period == 5] = 1  # the full fit sees events there; the resample below is refitted without them
+    full = fit(kind, y.astype(float), X, names, groups)
+    y[period == 5] = 0
+    full = type(full)(**{**full.__dict__, "y": y.astype(float)})
+    rows = np.arange(len(y))
+    refit = _refit(full, rows, groups)
+    assert "time=5" not in refit.names
+    crept = fit(kind, y.astype(float), X, names, groups)  # Newton walks the dummy toward minus infinity
+    assert crept.coef("time=5") < -15
+    assert refit.coef("n_call") == pytest.approx(crept.coef("n_call"), abs=1e-6)
+    assert refit.se("n_call") == pytest.approx(crept.se("n_call"), rel=1e-4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -109,6 +111,7 @@ def driver_forest(result) -> go.Figure:
     return _style(fig, f"What goes with {result.outcome.replace('_', ' ')}", height=120 + 55 * len(findings))
 
 
+MAP_HEADING_CHARS = 18  # a payoff-map column's 'when' line wraps here: narrow columns do not run into each other
 PAYOFF_MAP_LIGHT = ("no evidence", "not judged")  # verdicts whose cells are light: dark text on them
 
 
@@ -162,7 +165,8 @@ def payoff_map(results) -> go.Figure:
         when = when.replace("in total over the ", "over the ").replace(", and lasting beyond them", ", lasting")
         return "<br>".join([f"<b>{sentences.outcome_label(r.outcome).capitalize()}</b>",
                             f"<span style='font-size:12px'>{units.get(r.kind, '')}</span>"]
-                           + ([f"<span style='font-size:12px'>{when}</span>"] if when else []))
+                           + [f"<span style='font-size:12px'>{line}</span>"
+                              for line in textwrap.wrap(when, MAP_HEADING_CHARS)])
 
     for i, r in enumerate(results):
         fig.add_annotation(x=i, y=1.0, yref="paper", yanchor="bottom", text=heading(r), showarrow=False,
@@ -307,7 +311,7 @@ def outcome_coverage(frame: pd.DataFrame) -> go.Figure:
                              marker_color=PALETTE[i % len(PALETTE)],
                              hovertemplate="%{x|%b %Y}: %{y:,} records, %{customdata[0]:,} accounts<extra></extra>"),
                       row=i + 1, col=1)
-    fig.update_yaxes(rangemode="tozero", nticks=3)
+    fig.update_yaxes(rangemode="tozero", nticks=3, title="records", title_font_size=12)
     fig.update_annotations(x=0, xanchor="left", font_size=13)  # subplot titles flush left, above each row
     fig.update_layout(showlegend=False, bargap=0.15)
     return _style(fig, "Outcome records per month", height=80 + 120 * len(outcomes))

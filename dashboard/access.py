@@ -17,9 +17,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipelines.audit import BROWSER, Actor, os_user
 from pipelines.access import AccessConfig, AccessError, access_config, check_bind, email_allowed, retry_delay, \
     verify_password
 
+MODE_KEY = "_payoff_auth_mode"  # session_state: the sign-in mode this session passed (for who did what)
 SIGNED_IN_KEY = "_payoff_signed_in"  # session_state: fingerprint of the hash this session signed in against
 FAILURES_KEY = "_payoff_failures"  # session_state: failed sign-ins in a row
 RETRY_AT_KEY = "_payoff_retry_at"  # session_state: time.monotonic() before which attempts are refused
@@ -39,6 +41,23 @@ def require_sign_in() -> None:
         _password_gate(config.password_hash or "")
     elif config.mode == "oidc":
         _oidc_gate(config)
+    st.session_state[MODE_KEY] = config.mode
+
+
+def current_actor() -> Actor:
+    """Who this browser session is, for the audit trail: the identity provider's address (oidc), 'shared
+    password' (password: the password names no one, so the client's address is what tells sessions apart),
+    or the server's OS user (no sign-in: local use only); via the browser, from the client's address."""
+    address = getattr(st.context, "ip_address", None)
+    via = f"{BROWSER} from {address}" if address else BROWSER
+    mode = st.session_state.get(MODE_KEY)
+    if mode == "oidc":
+        who = st.user.get("email") or st.user.get("name") or "signed-in user"
+    elif mode == "password":
+        who = "shared password"
+    else:
+        who = os_user()
+    return Actor(str(who), via)
 
 
 def _secrets() -> Mapping:

@@ -117,6 +117,7 @@ def report_downloads(version: str, view, key: str) -> None:
                 if st.button(f"Prepare {label}", key=f"{key}_{kind}_prepare", width="stretch",
                              icon=":material/description:"):
                     st.session_state[f"{key}_{kind}_ready"] = True
+                    data.record_report(view, kind)
                     st.rerun()
             else:
                 name, mime = data.REPORT_FILES[kind]

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.access import current_actor
 from pipelines import summary, workflow
-from pipelines.append import rebuild_if_behind
 from pipelines.build import build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, settings
 from pipelines.db import current_writer, opened
@@ -168,6 +168,17 @@ def loads(version: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def audit_trail(version: str) -> pd.DataFrame:
+    """Who loaded, undid, rebuilt and reported, newest first."""
+    from pipelines.audit import trail
+
+    if _absent(version):
+        return pd.DataFrame()
+    with _reader() as con:
+        return trail(con)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def rejects(version: str, load_id: int | None = None) -> pd.DataFrame:
     from pipelines.ingest.load import load_rejects
 
@@ -186,9 +197,15 @@ def data_quality(version: str) -> dict[str, pd.DataFrame]:
         return summary.data_quality(con)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def trends(version: str, view: View) -> dict[str, pd.DataFrame]:
-    """Outcome and activity totals per period for the chosen accounts and dates."""
+    """Outcome and activity totals per period for the chosen accounts and dates (stored for the default view)."""
+    if (snap := _snapshot_for(version, view)) is not None and snap.trends is not None:
+        return snap.trends
+    return _trends(version, view)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _trends(version: str, view: View) -> dict[str, pd.DataFrame]:
     with _reader(view.grain) as con:
         return summary.trends(con, view.filters)
 
@@ -456,7 +473,8 @@ def ingest(name: str, content: bytes, mapping=None, kind: str | None = None, new
         path = _saved_upload(name, content, folder)
         with _writer(f"loading {Path(name).name}", _say_waiting) as con:
             outcome = workflow.load_files(con, [path], names=[name], kind=kind, mapping=mapping,
-                                          archive_dir=settings().archive_dir, new_accounts=new_accounts)
+                                          archive_dir=settings().archive_dir, new_accounts=new_accounts,
+                                          actor=current_actor())
     if outcome.panel is not None:
         _analyse_after_write()
     else:
@@ -480,7 +498,7 @@ def panel_behind(version: str) -> bool:
 def rebuild_panel() -> None:
     """Bring the panel in line with the loads (a no-op when another writer already did)."""
     with _writer("rebuilding the panel") as con:
-        rebuild_if_behind(con)
+        workflow.mend(con, actor=current_actor())
     _analyse_after_write()
 
 
@@ -488,7 +506,7 @@ def rebuild_panel() -> None:
 def undo(load_id: int) -> dict:
     """Undo one load and rebuild the panel."""
     with _writer(f"undoing load {load_id}", _say_waiting) as con:
-        done, _ = workflow.undo_and_rebuild(con, load_id)
+        done, _ = workflow.undo_and_rebuild(con, load_id, current_actor())
     _analyse_after_write()
     return done
 
@@ -530,6 +548,13 @@ def current() -> tuple[str, View]:
 REPORT_FILES = {"deck": ("payoff-review.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
                 "pdf": ("payoff-brief.pdf", "application/pdf"),
                 "html": ("payoff-brief.html", "text/html")}
+
+
+def record_report(view: View, kind: str) -> None:
+    """Note in the audit trail that this session asked for a report (when asked: recording it inside the cached
+    build would change the database's version, and so the cache's key, at every rerun)."""
+    workflow.reported(db_path(), f"{REPORT_FILES[kind][0]} ({view.filters.describe()})", current_actor(),
+                      writing=lambda: _writer("recording the report"))
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=6, show_spinner="Preparing the report…")

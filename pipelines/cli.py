@@ -22,7 +22,8 @@ from pipelines.errors import PayoffError
 from pipelines.ingest import Mapping, list_loads
 from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
 from pipelines.ingest.mapping import KINDS
-from pipelines.workflow import Refusal, analyse_and_store, load_files, propose, undo_and_rebuild
+from pipelines.audit import command_line
+from pipelines.workflow import Refusal, analyse_and_store, load_files, propose, rebuild, reported, undo_and_rebuild
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
 # Browser uploads are held in the server's memory whole before loading; 200 MB covers a year of a
@@ -106,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_loads)
 
+    p = sub.add_parser("audit", help="who loaded, undid, rebuilt and reported, and from where (newest first)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_audit)
+
     p = sub.add_parser("rejects", help="rejected rows with file, row, column and reason")
     p.add_argument("load_id", nargs="?", type=int, metavar="LOAD_ID")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -175,7 +180,8 @@ def cmd_ingest(args) -> int:
     mapping = Mapping.load(args.mapping) if args.mapping else None
     with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
         outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
-                             max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain)
+                             max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain,
+                             actor=command_line())
     snap = _analyse(args, cfg.db_path, quiet=True) if outcome.panel is not None else None
     reports = [r.to_json() for r in outcome.loads]
     result = outcome.panel
@@ -287,6 +293,20 @@ def cmd_loads(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from pipelines.audit import trail
+
+    with _reading(settings(args.db).db_path) as con:
+        frame = trail(con)
+    if args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", indent=2))
+    elif frame.empty:
+        print("nothing recorded yet")
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
 def cmd_rejects(args) -> int:
     with _reading(settings(args.db).db_path) as con:
         frame = load_rejects(con, args.load_id)
@@ -303,7 +323,7 @@ def cmd_rejects(args) -> int:
 
 def cmd_undo(args) -> int:
     with _writing(settings(args.db).db_path, f"undoing load {args.load_id}") as con:
-        done, result = undo_and_rebuild(con, args.load_id)
+        done, result = undo_and_rebuild(con, args.load_id, command_line())
     print(f"undid load {done['load_id']} ({done['file']}): {done['facts_removed']:,} facts removed; "
           f"panel rebuilt ({result.n_accounts:,} accounts × {result.n_periods} {result.grain}s)")
     _analyse(args, settings(args.db).db_path)
@@ -312,7 +332,7 @@ def cmd_undo(args) -> int:
 
 def cmd_build(args) -> int:
     with _writing(settings(args.db).db_path, f"building the panel by {args.grain}") as con:
-        result = build(con, args.grain)
+        result = rebuild(con, args.grain, actor=command_line())
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
     for check, n in result.failed_checks.items():
         print(f"check {check}: {n:,} row(s)")
@@ -355,12 +375,15 @@ def cmd_report(args) -> int:
     report_format(args.out)  # a wrong extension fails here, before any work
     filters = Filters(args.start, args.end, tuple((name, tuple(getattr(args, name))) for name in
                                                   ("segment", "region", "team") if getattr(args, name)))
-    with _reading(settings(args.db).db_path) as con:
+    db_path = settings(args.db).db_path
+    with _reading(db_path) as con:
         content = build_content(con, filters, args.outcome)
     try:
         print(write_report(content, args.out))
     finally:
         charts.stop()
+    reported(db_path, f"{Path(args.out).name} ({filters.describe()})", command_line(),
+             writing=lambda: _writing(db_path, "recording the report"))
     return 0
 
 

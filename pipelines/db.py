@@ -194,6 +194,14 @@ def quote_ident(name: str) -> str:
     return f'"{name}"'
 
 
+def column_exists(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether a table of the main schema has this column (a read-only connection to a database made by an
+    older Payoff sees its schema unmigrated: ensure_schema runs on write connections only)."""
+    row = con.execute("select count(*) from information_schema.columns where table_schema = 'main' "
+                      "and table_name = ? and column_name = ?", [table, column]).fetchone()
+    return bool(row[0])
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view of this name exists in the main schema."""
     row = con.execute(

@@ -47,6 +47,7 @@ class Snapshot:
     teams: dict[tuple[str, str], object] = field(default_factory=dict)  # (outcome, attribute) -> table or error text
     targets: dict[str, object] = field(default_factory=dict)  # outcome -> realistic_target(growth=None) or error text
     plans: dict[tuple[str, float, tuple[str, ...]], dict] = field(default_factory=dict)  # the Plan page's default plan
+    trends: dict | None = None  # summary.trends for all accounts and periods (the Overview's trend charts)
     seconds: float = 0.0
     created_at: datetime | None = None
     stored: bool = False  # kept in the database (set by workflow.analyse_and_store)
@@ -94,7 +95,7 @@ def compute(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
         raise PayoffError("the panel has not been built yet: nothing to analyse")
     say = progress or (lambda _text: None)
     results = analyze(con, validate=True, progress=say) if summary.overview(con).n_outcomes else []
-    snap = Snapshot(key, built_grain(con), [])
+    snap = Snapshot(key, built_grain(con), [], trends=summary.trends(con))
     if results:
         say("Teams and plans: comparing groups and setting targets")
         panel = read_panel(con)

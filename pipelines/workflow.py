@@ -16,7 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import audit
 from pipelines.append import rebuild_if_behind, refresh
+from pipelines.audit import Actor
 from pipelines.build import BuildResult, build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN
 from pipelines.errors import InputError, PayoffError
@@ -71,16 +73,17 @@ def propose(con: duckdb.DuckDBPyConnection | None, path: str | Path, *, name: st
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names: list[str] | None = None,
                kind: str | None = None, mapping: Mapping | None = None, archive_dir: str | Path | None = None,
                max_reject_share: float = MAX_REJECT_SHARE, new_accounts: bool = False,
-               grain: str | None = None) -> LoadOutcome:
+               grain: str | None = None, actor: Actor | None = None) -> LoadOutcome:
     """Load each file (each in its own transaction: a refused file changes nothing), then bring the
-    panel up to date once: appended where only new events came, rebuilt otherwise."""
+    panel up to date once: appended where only new events came, rebuilt otherwise. actor: who loads
+    (the audit trail's; default the OS user on the command line)."""
     outcome = LoadOutcome()
     for i, path in enumerate(paths):
         name = names[i] if names else None
         try:
             outcome.loads.append(ingest_file(con, path, name=name, kind=kind, mapping=mapping,
                                              archive_dir=archive_dir, max_reject_share=max_reject_share,
-                                             new_accounts=new_accounts))
+                                             new_accounts=new_accounts, actor=actor))
         except InputError as exc:
             outcome.loads.append(Refusal(exc.file, str(exc)))
     changed = any(isinstance(r, LoadReport) and r.status == "loaded" for r in outcome.loads)
@@ -89,15 +92,43 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names
     return outcome
 
 
-def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[dict, BuildResult]:
+def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int,
+                     actor: Actor | None = None) -> tuple[dict, BuildResult]:
     """Undo one load and rebuild the panel at its grain; an undo that fails still mends a panel an
     interrupted undo left behind."""
     try:
-        done = undo_load(con, load_id)
+        done = undo_load(con, load_id, actor)
     except PayoffError:
         rebuild_if_behind(con)
         raise
     return done, build(con, built_grain(con) or DEFAULT_GRAIN)
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, grain: str | None = None, *, actor: Actor | None = None) -> BuildResult:
+    """Rebuild the panel (at `grain`, else as last built), recorded in the audit trail."""
+    grain = grain or built_grain(con) or DEFAULT_GRAIN
+    result = build(con, grain)
+    audit.record(con, actor, "rebuild", f"panel by {grain}: {result.n_accounts:,} accounts × {result.n_periods} "
+                                        f"{grain}s")
+    return result
+
+
+def mend(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) -> BuildResult | None:
+    """Bring the panel in line when a load or undo landed without its rebuild (a killed process), recorded in
+    the audit trail; None when it was in line already."""
+    result = rebuild_if_behind(con)
+    if result is not None:
+        audit.record(con, actor, "rebuild", "the panel was behind the loads (a load or undo was interrupted)")
+    return result
+
+
+def reported(db_path: Path, what: str, actor: Actor | None, *, writing: Opener) -> None:
+    """Record in the audit trail that a leadership report was made (what: its file and filters)."""
+    try:
+        with writing() as con:
+            audit.record(con, actor, "report", what)
+    except Exception:  # noqa: BLE001 - a read-only database: the report is made all the same
+        LOG.exception("the report of %s could not be recorded in the audit trail", db_path)
 
 
 def analyse_and_store(reading: Opener, writing: Opener, progress=None) -> Snapshot | None:

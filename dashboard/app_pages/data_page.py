@@ -10,7 +10,8 @@ from pipelines.ingest.load import mapping_problem
 from pipelines.ingest.mapping import KINDS, OUTCOME_KINDS, ROLES, Mapping, mapping_from_table, mapping_table
 
 HISTORY_COLUMNS = ("load_id", "file_name", "kind", "status", "rows_read", "rows_loaded", "rows_duplicate",
-                   "rows_rejected", "rows_set_aside", "loaded_at", "undone_at", "sha256")
+                   "rows_rejected", "rows_set_aside", "loaded_at", "loaded_by", "undone_at", "undone_by", "sha256")
+AUDIT_ROWS = 200  # the latest lines of the audit trail shown (all of it downloads)
 PREVIEW_ROWS = 10  # rows of an upload shown before loading it
 HASH_CHARS = 12  # enough of a SHA-256 to tell files apart in a table
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -179,8 +180,18 @@ def history_tab(history: pd.DataFrame) -> None:
         "rows_set_aside": st.column_config.NumberColumn("Set aside", format="localized"),
         "loaded_at": st.column_config.DatetimeColumn("Loaded at", format="D MMM YYYY, HH:mm"),
         "undone_at": st.column_config.DatetimeColumn("Undone at", format="D MMM YYYY, HH:mm"),
+        "loaded_by": st.column_config.TextColumn("Loaded by", help="who, and from where"),
+        "undone_by": st.column_config.TextColumn("Undone by", help="who, and from where"),
     })
     download(history, "loads.csv", "dl_loads")
+    trail = data.audit_trail(version)
+    with st.expander(f"Audit trail: who loaded, undid, rebuilt and reported ({len(trail):,} entries)"):
+        st.dataframe(trail.head(AUDIT_ROWS), hide_index=True, width="stretch", column_config={
+            "happened_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm:ss"),
+            "who": "Who", "via": "From", "action": "What", "detail": "Detail",
+            "load_id": st.column_config.NumberColumn("Load", format="%d"),
+        })
+        download(trail, "audit_trail.csv", "dl_audit")
     active = history[history["undone_at"].isna()]
     if active.empty:
         return

@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.db import sql_text
+from pipelines import audit
+from pipelines.audit import Actor, command_line
+from pipelines.db import column_exists, sql_text
 from pipelines.errors import InputError, LoadError, MappingError
 from pipelines.ingest.mapping import Mapping, save_mapping, saved_mapping, slug
 from pipelines.ingest.recognize import KnownAccounts, header_values, is_stage, propose_mapping, role_notes
@@ -111,11 +113,13 @@ def ingest_file(
     archive_dir: str | Path | None = None,
     max_reject_share: float = MAX_REJECT_SHARE,
     new_accounts: bool = False,
+    actor: Actor | None = None,
 ) -> LoadReport:
     """Load one export; all of its valid rows land, or nothing changes.
 
     new_accounts: create the accounts a name-keyed file names that no load has yet (without it,
     their rows are set aside and reported, unless the database holds no accounts at all).
+    actor: who loads it, for the load history and the audit trail (default: the OS user, command line).
     """
     source = open_source(path, name)
     prior = con.execute(
@@ -126,7 +130,7 @@ def ingest_file(
     mapping = choose_mapping(con, source, kind, mapping)
     sweep_work_folders()
     with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work:
-        plan = _LoadPlan(con, source, mapping, work, new_accounts=new_accounts)
+        plan = _LoadPlan(con, source, mapping, work, new_accounts=new_accounts, actor=actor or command_line())
         try:
             plan.stage()
             plan.check_rejects(max_reject_share)
@@ -215,9 +219,9 @@ class _LoadPlan:
     """The typed SQL for one file under one mapping, and its execution."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, mapping: Mapping, workdir: str, *,
-                 new_accounts: bool = False):
+                 new_accounts: bool = False, actor: Actor):
         self.con, self.source, self.mapping, self.workdir = con, source, mapping, workdir
-        self.new_accounts = new_accounts
+        self.new_accounts, self.actor = new_accounts, actor
         self.col = {h: f"c{i}" for i, h in enumerate(source.header)}
         from_roles = role_notes(mapping)  # recomputed: a note of the proposal may not fit an edited mapping
         self.notes: list[str] = list(source.notes) + [n for n in mapping.notes if n not in from_roles] + from_roles
@@ -608,12 +612,13 @@ class _LoadPlan:
             con.execute(
                 """insert into loads (load_id, file_name, source_path, archived_path, sha256, kind, mapping_json,
                        rows_read, rows_loaded, rows_duplicate, rows_rejected, notes_json, loaded_at, undone_at,
-                       rows_set_aside)
-                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?)""",
+                       rows_set_aside, loaded_by, loaded_via)
+                   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?)""",
                 [load_id, src.name, str(src.path), archived, src.sha256, m.kind, json.dumps(m.to_json()),
                  self.rows_read, rows_loaded, rows_duplicate, self.rows_rejected, json.dumps(self.notes),
-                 datetime.now(), self.rows_set_aside],
+                 datetime.now(), self.rows_set_aside, self.actor.who, self.actor.via],
             )
+            audit.record(con, self.actor, "load", f"{src.name}: {rows_loaded:,} rows loaded ({m.kind})", load_id)
             con.execute("insert into load_rejects select $load_id, $file, source_row, column_name, value, reason "
                         "from (select * from _bad union all select * from _aside) order by source_row",
                         {"load_id": load_id, "file": src.name})
@@ -771,8 +776,8 @@ class _LoadPlan:
                 pass
 
 
-def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
-    """Remove everything one load added; earlier values it had superseded come back."""
+def undo_load(con: duckdb.DuckDBPyConnection, load_id: int, actor: Actor | None = None) -> dict:
+    """Remove everything one load added; earlier values it had superseded come back. actor: who undoes it."""
     row = con.execute("select file_name, undone_at from loads where load_id = ?", [load_id]).fetchone()
     if row is None:
         raise LoadError(f"there is no load {load_id}; 'payoff loads' lists them")
@@ -783,7 +788,10 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
     try:
         for table in RAW_TABLES:
             removed += con.execute(f"delete from {table} where load_id = ?", [load_id]).fetchone()[0]
-        con.execute("update loads set undone_at = ? where load_id = ?", [datetime.now(), load_id])
+        actor = actor or command_line()
+        con.execute("update loads set undone_at = ?, undone_by = ?, undone_via = ? where load_id = ?",
+                    [datetime.now(), actor.who, actor.via, load_id])
+        audit.record(con, actor, "undo", f"{row[0]}: {removed:,} facts removed", load_id)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -792,10 +800,13 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> dict:
 
 
 def list_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every load, newest first, with its counts and whether it was undone."""
-    return con.execute("""select load_id, file_name, sha256, kind, rows_read, rows_loaded, rows_duplicate,
-                                 rows_rejected, coalesce(rows_set_aside, 0) as rows_set_aside, loaded_at, undone_at
-                          from loads order by load_id desc""").df()
+    """Every load, newest first, with its counts, who loaded it and whether (and by whom) it was undone."""
+    who = ("nullif(concat_ws(', ', l.loaded_by, l.loaded_via), '')", "nullif(concat_ws(', ', l.undone_by, "
+           "l.undone_via), '')") if column_exists(con, "loads", "loaded_by") else ("null::varchar", "null::varchar")
+    return con.execute(f"""select load_id, file_name, sha256, kind, rows_read, rows_loaded, rows_duplicate,
+                                  rows_rejected, coalesce(rows_set_aside, 0) as rows_set_aside, loaded_at,
+                                  {who[0]} as loaded_by, undone_at, {who[1]} as undone_by
+                           from loads l order by load_id desc""").df()
 
 
 def load_rejects(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pd.DataFrame:

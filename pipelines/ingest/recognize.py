@@ -357,8 +357,21 @@ def _account_column(keys, profiles, columns, known: KnownAccounts) -> tuple[int 
         return None, None, None
     found.sort(reverse=True)
     _, _, best, role = found[0]
-    names = [i for _, _, i, r in found if r == "account_name" and i != best]
+    # beside an id, a name column is the account's own name only if each id has one name in it: a referral
+    # export's 'Referred Company' (another company per row of the referring account) is not, even where its
+    # values happen to be names of customers too
+    names = [i for _, _, i, r in found if r == "account_name" and i != best and _one_name_per_id(columns[best], columns[i])]
     return best, role, (names[0] if role == "account_id" and names else None)
+
+
+def _one_name_per_id(ids: list[str], names: list[str]) -> bool:
+    """Whether every id in the rows looked at has a single name (blank names aside)."""
+    seen: dict[str, str] = {}
+    for account, name in zip(ids, names):
+        account, name = account.strip(), name.strip()
+        if account and name and seen.setdefault(account, name) != name:
+            return False
+    return True
 
 
 def _type_values_ok(prof: Profile) -> bool:

@@ -195,8 +195,10 @@ def _teams_and_plan(c: ReportContent) -> str:
 
 
 def _method_and_lineage(c: ReportContent) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("Load", "File", "Kind", "SHA-256", "Rows loaded / read", "Dates"))
+    head = "".join(f"<th>{h}</th>" for h in ("Load", "File", "Kind", "Loaded by", "SHA-256", "Rows loaded / read",
+                                             "Dates"))
     rows = "".join(f"<tr><td>{r.load_id}</td><td>{_e(r.file_name)}</td><td>{_e(r.kind.replace('_', ' '))}</td>"
+                   f"<td>{_e(r.loaded_by)}</td>"
                    f"<td><code>{_e(r.short_hash)}</code></td><td class=\"num\">{r.rows_loaded:,} / {r.rows_read:,}</td>"
                    f'<td class="num">{_e(r.dates)}</td></tr>' for r in c.lineage)
     return ('<section class="page"><h2>Method and caveats</h2><div class="cols">'

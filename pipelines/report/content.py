@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipelines import figures
 from pipelines.build import built_grain
+from pipelines.db import column_exists
 from pipelines.errors import ModelError, PayoffError
 from pipelines.money import compact_number, money
 from pipelines.filters import Filters
@@ -130,6 +131,7 @@ class LoadRow:
     rows_loaded: int
     first_on: date | None
     last_on: date | None
+    loaded_by: str = "unknown"  # who loaded it (the audit trail's user; 'unknown' for loads made before it)
 
     @property
     def short_hash(self) -> str:
@@ -270,7 +272,8 @@ def span_text(first: date | None, last: date | None) -> str:
 # -- lineage, dates -------------------------------------------------------------------------
 def _lineage(con: duckdb.DuckDBPyConnection) -> list[LoadRow]:
     """Active loads in load order, with the date range of the facts each one added."""
-    rows = con.execute("""
+    who = "coalesce(l.loaded_by, 'unknown')" if column_exists(con, "loads", "loaded_by") else "'unknown'"
+    rows = con.execute(f"""
         with dated as (
             select load_id, occurred_on as on_ from raw_activity_events
             union all select load_id, period_on from raw_activity_counts
@@ -278,11 +281,12 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> list[LoadRow]:
             union all select load_id, occurred_on from raw_outcomes
         ),
         spans as (select load_id, min(on_) as first_on, max(on_) as last_on from dated group by load_id)
-        select l.load_id, l.file_name, l.kind, l.sha256, l.rows_read, l.rows_loaded, s.first_on, s.last_on
+        select l.load_id, l.file_name, l.kind, l.sha256, l.rows_read, l.rows_loaded, s.first_on, s.last_on,
+               {who}
         from loads l left join spans s using (load_id)
         where l.undone_at is null
         order by l.load_id""").fetchall()
-    return [LoadRow(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5]), r[6], r[7]) for r in rows]
+    return [LoadRow(int(r[0]), r[1], r[2], r[3], int(r[4]), int(r[5]), r[6], r[7], r[8]) for r in rows]
 
 
 def _span(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[date | None, date | None]:

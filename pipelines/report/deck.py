@@ -260,9 +260,10 @@ def _method_slide(prs, content: ReportContent) -> None:
 def _lineage_slides(prs, content: ReportContent) -> None:
     title = "Data lineage: where every number comes from"
     sub = f"{len(content.lineage)} active load{'s' if len(content.lineage) != 1 else ''}, in load order"
-    header = ["Load", "File", "Kind", "SHA-256", "Rows loaded / read", "Dates"]
+    header = ["Load", "File", "Kind", "Loaded by", "SHA-256", "Rows loaded / read", "Dates"]
     rows = [[(str(r.load_id), INK, False), (r.file_name, INK, False), (r.kind.replace("_", " "), INK, False),
-             (r.short_hash, INK, False), (f"{r.rows_loaded:,} / {r.rows_read:,}", INK, False), (r.dates, INK, False)]
+             (r.loaded_by, INK, False), (r.short_hash, INK, False), (f"{r.rows_loaded:,} / {r.rows_read:,}", INK, False),
+             (r.dates, INK, False)]
             for r in content.lineage]
     note = [_P(Para(f"Data hash {content.data_hash[:32]}…: sha256 over these files' hashes and the report's scope "
                     f"({content.scope}; {content.grain} panel). {content.as_of_note}", 14), MUTED)]

@@ -118,3 +118,19 @@ create table if not exists analysis_snapshot (
     seconds     double,
     payload     blob not null
 );
+
+-- Who changed the numbers and from where (pipelines/audit.py): every load, undo, rebuild and report,
+-- with the signed-in user (browser) or the operating-system user (command line). Loads and undos
+-- also carry it on their row of `loads`. Databases made before these columns get them here.
+create table if not exists audit_log (
+    happened_at  timestamp not null,
+    who      varchar not null,
+    via      varchar not null,
+    action   varchar not null,   -- load | undo | rebuild | report
+    load_id  integer,
+    detail   varchar
+);
+alter table loads add column if not exists loaded_by varchar;
+alter table loads add column if not exists loaded_via varchar;
+alter table loads add column if not exists undone_by varchar;
+alter table loads add column if not exists undone_via varchar;

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import signal
 
 from pipelines.build import built_grain
 from pipelines.db import table_exists
@@ -405,6 +404,9 @@ def stock(values: np.ndarray, codes: np.ndarray, decay: float) -> np.ndarray:
     if decay == 1.0:
         running = np.cumsum(v)
     else:
+        from scipy import signal  # here: importing scipy.signal takes a second that pages reading a stored analysis
+        # need not pay
+
         running = signal.lfilter([1.0], [1.0, -decay], v)
     if len(running):
         first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])  # each account's first row

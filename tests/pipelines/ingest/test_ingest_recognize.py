@@ -213,3 +213,22 @@ def test_money_reads_as_people_write_it():
     assert money(-2.34e6, "€", compact=True) == "−€2.3M" and money(1200, "CHF") == "CHF 1,200"
     assert money(273_718_572, None, compact=True) == "273.7M"
     assert money(1200, None) == "1,200" and money(float("nan"), "$") == "n/a"
+
+
+def test_a_referral_export_whose_referred_companies_are_customers_too_stays_referrals(write):
+    # a database of many accounts holds names the referred companies also have: the column is not the referring
+    # account's name (each referring account names several companies), so the file is not an accounts list
+    from pipelines.ingest.recognize import KnownAccounts, account_key
+
+    companies = [f"{town} {trade} {n} Oy" for town in ("Nordic", "Baltic", "Göteborg", "Oulu", "Turku", "Espoo")
+                 for trade in ("Consulting", "Pharma", "Foods", "Logistics", "Labs", "Systems", "Energy")
+                 for n in range(6)]
+    rows = [f"REF-{i},ACC-{i % 40:05d},2024-{1 + i % 12:02d}-01,{companies[i % len(companies)]}" for i in range(300)]
+    path = write("referrals.csv", "Referral ID,Referring Account ID,Referral Date,Referred Company\n"
+                 + "\n".join(rows) + "\n")
+    known = KnownAccounts(ids=frozenset(account_key(f"ACC-{i:05d}") for i in range(40)),
+                          names=frozenset(account_key(c) for c in companies))
+    m = propose_mapping(open_source(path), known=known)
+    assert m.kind == "outcomes" and m.row_event == {"outcome": "referrals"}
+    roles = {c.column: c.role for c in m.columns}
+    assert roles["Referring Account ID"] == "account_id" and roles["Referred Company"] == "ignore"

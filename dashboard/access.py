@@ -44,11 +44,17 @@ def require_sign_in() -> None:
     st.session_state[MODE_KEY] = config.mode
 
 
+def client_address() -> str | None:
+    """The browser's address as the server sees it (a reverse proxy's, behind one), or None when unknown."""
+    address = getattr(st.context, "ip_address", None)
+    return address if isinstance(address, str) and address else None
+
+
 def current_actor() -> Actor:
     """Who this browser session is, for the audit trail: the identity provider's address (oidc), 'shared
     password' (password: the password names no one, so the client's address is what tells sessions apart),
     or the server's OS user (no sign-in: local use only); via the browser, from the client's address."""
-    address = getattr(st.context, "ip_address", None)
+    address = client_address()
     via = f"{BROWSER} from {address}" if address else BROWSER
     mode = st.session_state.get(MODE_KEY)
     if mode == "oidc":

@@ -11,20 +11,18 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import streamlit as st
 
 from pipelines.audit import BROWSER, Actor, os_user
-from pipelines.access import AccessConfig, AccessError, access_config, check_bind, email_allowed, retry_delay, \
+from pipelines.access import AccessConfig, AccessError, access_config, check_bind, email_allowed, throttle_for, \
     verify_password
+from pipelines.config import settings
 
 MODE_KEY = "_payoff_auth_mode"  # session_state: the sign-in mode this session passed (for who did what)
 SIGNED_IN_KEY = "_payoff_signed_in"  # session_state: fingerprint of the hash this session signed in against
-FAILURES_KEY = "_payoff_failures"  # session_state: failed sign-ins in a row
-RETRY_AT_KEY = "_payoff_retry_at"  # session_state: time.monotonic() before which attempts are refused
 
 
 def require_sign_in() -> None:
@@ -82,7 +80,8 @@ def _closed(message: str) -> None:
 
 
 def _password_gate(stored: str) -> None:
-    """The shared-password sign-in form, with a growing wait after repeated failures."""
+    """The shared-password sign-in form; failed attempts are throttled per client address and per server in a
+    file beside the database (pipelines.access.Throttle), so a new session or a restart does not reset them."""
     fingerprint = hashlib.sha256(stored.encode("utf-8")).hexdigest()  # a new hash signs every session out
     if st.session_state.get(SIGNED_IN_KEY) == fingerprint:
         st.sidebar.button("Sign out", key="payoff_sign_out", icon=":material/logout:", on_click=_sign_out)
@@ -93,19 +92,17 @@ def _password_gate(stored: str) -> None:
         password = st.text_input("Password", type="password", key="payoff_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        now = time.monotonic()
-        wait = st.session_state.get(RETRY_AT_KEY, 0.0) - now
-        if wait > 0:
-            st.warning(f"Too many failed attempts: try again in {math.ceil(wait)} s.")
+        throttle, address = throttle_for(settings().db_path), client_address()
+        wait = throttle.wait(address)
+        if wait > 0:  # not even checked: a guess costs the guesser the wait, not the server a hash
+            st.warning(f"Too many failed attempts from here: try again in {math.ceil(wait)} s.",
+                       icon=":material/lock_clock:")
         elif password and verify_password(password, stored):
+            throttle.succeeded(address)
             st.session_state[SIGNED_IN_KEY] = fingerprint
-            st.session_state.pop(FAILURES_KEY, None)
-            st.session_state.pop(RETRY_AT_KEY, None)
             st.rerun()
         else:
-            failures = st.session_state.get(FAILURES_KEY, 0) + 1
-            st.session_state[FAILURES_KEY] = failures
-            st.session_state[RETRY_AT_KEY] = now + retry_delay(failures)
+            throttle.failed(address)
             st.error("Wrong password.")
     st.stop()
 

@@ -5,7 +5,8 @@ server, and `dashboard/access.py` applies the same rules to every browser sessio
 
 The one setting is `PAYOFF_AUTH`:
     none      (default) no sign-in; allowed only when the app is bound to a loopback address
-    password  a shared password; its salted scrypt hash is in secrets (`payoff password` makes it)
+    password  a shared password; its salted scrypt hash is in secrets (`payoff password` makes it);
+              failed attempts are throttled per client address and per server (Throttle)
     oidc      Streamlit's `st.login` against the identity provider in the `[auth]` secrets section
 
 Where settings come from — the rule: the environment wins over secrets. `PAYOFF_AUTH` beats
@@ -16,7 +17,7 @@ secrets into the server's environment, where they would override the real one. F
 
     [payoff]
     auth = "password"
-    password_hash = "scrypt$32768$8$1$<salt>$<hash>"
+    password_hash = "scrypt$131072$8$1$<salt>$<hash>"
     # oidc only, optional: who may enter ("@example.com" admits a whole domain)
     allowed_emails = ["alice@example.com", "@example.com"]
 """
@@ -24,14 +25,18 @@ secrets into the server's environment, where they would override the real one. F
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import importlib.util
 import ipaddress
 import os
+import json
 import secrets
+import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +50,7 @@ AUTH_MODES = ("none", "password", "oidc")
 DEFAULT_MODE = "none"
 
 HASH_SCHEME = "scrypt"
-SCRYPT_N = 2**15  # cost: ~32 MiB and ~0.1 s per check; slows guessing, bearable per sign-in
+SCRYPT_N = 2**17  # cost: 128 MiB and ~0.4 s per check, OWASP's minimum for scrypt (N=2^17, r=8, p=1)
 SCRYPT_R = 8  # block size: the usual value
 SCRYPT_P = 1  # parallelism: one core per check on a shared 2-core box
 SCRYPT_MAX_N = 2**20  # refuse hashes that would take more than ~1 GiB to check
@@ -53,9 +58,14 @@ SALT_BYTES = 16  # 128-bit random salt per hash
 KEY_BYTES = 32  # 256-bit derived key
 MIN_PASSWORD_LENGTH = 12  # a shared team password faces the network: long enough to resist guessing
 
-FREE_ATTEMPTS = 3  # failed sign-ins allowed without a wait (typos happen)
+FREE_ATTEMPTS = 3  # failed sign-ins allowed from an address without a wait (typos happen)
 FIRST_DELAY_SECONDS = 2.0  # the wait after the first failure beyond the free ones; doubles each time
 MAX_DELAY_SECONDS = 60.0  # the wait never grows beyond this
+SERVER_FAILURES = 100  # failures from anywhere within the window after which every address is slowed ...
+SERVER_WINDOW_SECONDS = 600.0  # ... (guessing spread over many addresses)
+SERVER_DELAY_SECONDS = 5.0  # ... to one checked attempt per this many seconds after the latest failure
+FORGET_SECONDS = 86_400.0  # an address's failures are forgotten a day after its last wait ended
+_clock = time.time  # wall-clock seconds: the throttle outlives processes (tests replace it)
 
 LOOPBACK_NAMES = ("localhost",)
 OIDC_REQUIRED_KEYS = ("redirect_uri", "cookie_secret")  # what st.login needs in [auth] beside a provider
@@ -96,6 +106,13 @@ def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int
     salt = secrets.token_bytes(SALT_BYTES)
     key = _scrypt(password, salt, n, r, p, KEY_BYTES)
     return "$".join([HASH_SCHEME, str(n), str(r), str(p), _b64(salt), _b64(key)])
+
+
+def hash_is_current(stored: str) -> bool:
+    """Whether a stored hash is at least as costly as the ones `payoff password` makes now (older, cheaper
+    ones are still accepted; `payoff app` says to make a new one)."""
+    n, r, p, _, _ = parse_hash(stored)
+    return n >= SCRYPT_N and r >= SCRYPT_R
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -220,7 +237,7 @@ def check_bind(address: str | None, config: AccessConfig) -> None:
 
 
 def retry_delay(failures: int) -> float:
-    """Seconds a browser session waits before its next sign-in attempt, after this many failures."""
+    """Seconds an address waits before its next sign-in attempt is checked, after this many failures."""
     if failures <= FREE_ATTEMPTS:
         return 0.0
     return min(FIRST_DELAY_SECONDS * 2 ** (failures - FREE_ATTEMPTS - 1), MAX_DELAY_SECONDS)
@@ -252,3 +269,78 @@ def read_secrets(paths: list[Path]) -> dict:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise AccessError(f"{path}: cannot read the secrets file ({exc})") from None
     return merged
+
+
+# --- throttling guesses ------------------------------------------------------------------------------
+
+
+@dataclass
+class Throttle:
+    """Failed sign-ins, per client address and for the whole server, kept in a file beside the database.
+
+    A browser session can be thrown away and reopened, and a server restarted, at no cost to someone
+    guessing: so the count and the wait live here, not in the session. Per address: FREE_ATTEMPTS free,
+    then a wait of FIRST_DELAY_SECONDS doubling to MAX_DELAY_SECONDS before the next attempt is even
+    checked; a right password clears that address. For the server: past SERVER_FAILURES failures from
+    anywhere in SERVER_WINDOW_SECONDS, every address waits SERVER_DELAY_SECONDS between attempts (guessing
+    spread over many addresses), which still lets the right password in after the wait.
+    The file is read and written under an exclusive lock, so several server processes share it.
+    """
+
+    path: Path
+
+    def wait(self, address: str | None, now: float | None = None) -> float:
+        """Seconds before an attempt from this address may be checked (0: now)."""
+        now = _clock() if now is None else now
+        with self._state() as state:
+            mine = state["addresses"].get(_address_key(address), {})
+            recent = [t for t in state["server"] if t > now - SERVER_WINDOW_SECONDS]
+            server_wait = (max(recent) + SERVER_DELAY_SECONDS - now) if len(recent) >= SERVER_FAILURES else 0.0
+            return max(0.0, mine.get("retry_at", 0.0) - now, server_wait)
+
+    def failed(self, address: str | None, now: float | None = None) -> float:
+        """Count a failed attempt; returns the wait it sets for this address."""
+        now = _clock() if now is None else now
+        with self._state(write=True) as state:
+            key = _address_key(address)
+            mine = state["addresses"].setdefault(key, {"failures": 0, "retry_at": 0.0})
+            mine["failures"] += 1
+            mine["retry_at"] = now + retry_delay(mine["failures"])
+            state["addresses"] = {k: v for k, v in state["addresses"].items()
+                                  if v.get("retry_at", 0.0) > now - FORGET_SECONDS}
+            state["server"] = [t for t in state["server"] if t > now - SERVER_WINDOW_SECONDS] + [now]
+            return retry_delay(mine["failures"])
+
+    def succeeded(self, address: str | None) -> None:
+        """A right password: this address starts afresh."""
+        with self._state(write=True) as state:
+            state["addresses"].pop(_address_key(address), None)
+
+    @contextmanager
+    def _state(self, write: bool = False) -> Iterator[dict]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            handle.seek(0)
+            try:
+                state = json.loads(handle.read() or "{}")
+            except ValueError:  # a damaged file: start afresh rather than lock everyone out
+                state = {}
+            state.setdefault("addresses", {})
+            state.setdefault("server", [])
+            yield state
+            if write:
+                handle.seek(0)
+                handle.truncate()
+                json.dump(state, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+
+
+def throttle_for(db_path: str | os.PathLike) -> Throttle:
+    """The throttle of the dashboard serving this database (its file beside the database)."""
+    return Throttle(Path(str(db_path) + ".signin"))
+
+
+def _address_key(address: str | None) -> str:
+    return address or "unknown address"

@@ -388,12 +388,16 @@ def cmd_report(args) -> int:
 
 
 def cmd_app(args) -> int:
-    from pipelines.access import access_config, check_bind, read_secrets, secrets_files, server_environment
+    from pipelines.access import (access_config, check_bind, hash_is_current, read_secrets, secrets_files,
+                                  server_environment)
 
     cfg = settings(args.db)
     secrets = read_secrets(secrets_files())
     access = access_config(server_environment(os.environ, secrets), secrets)  # a misconfiguration stops here
     check_bind(args.address, access)
+    if access.mode == "password" and not hash_is_current(access.password_hash or ""):
+        print("payoff: note: the password hash is cheaper than the ones 'payoff password' makes now (scrypt "
+              "N=2^17, OWASP's minimum); it still works, but make a new one and replace it", file=sys.stderr)
     upload_mb = _upload_limit_mb()
     env = {**os.environ, "PAYOFF_DB": str(cfg.db_path.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard" / "app.py"),

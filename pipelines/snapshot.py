@@ -94,8 +94,9 @@ def compute(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) ->
     if key is None:
         raise PayoffError("the panel has not been built yet: nothing to analyse")
     say = progress or (lambda _text: None)
+    snap = Snapshot(key, built_grain(con), [], trends=summary.trends(con))  # first: its copy of the panel is freed
+    # before the fits hold theirs
     results = analyze(con, validate=True, progress=say) if summary.overview(con).n_outcomes else []
-    snap = Snapshot(key, built_grain(con), [], trends=summary.trends(con))
     if results:
         say("Teams and plans: comparing groups and setting targets")
         panel = read_panel(con)

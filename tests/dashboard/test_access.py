@@ -291,3 +291,66 @@ def test_secrets_files_are_merged_and_bad_toml_is_refused(tmp_path):
     second.write_text("[payoff\n", encoding="utf-8")
     with pytest.raises(AccessError, match="b.toml"):
         access.read_secrets([first, second])
+
+
+# --- throttling guesses across sessions, addresses and restarts -------------------------------------
+
+
+def test_new_hashes_meet_owasp_and_old_ones_still_work_but_are_flagged():
+    n, r, p, salt, key = access.parse_hash(HASH)
+    assert (n, r, p) == (2**17, 8, 1) and len(salt) == 16 and len(key) == 32
+    old = access.hash_password(PASSWORD, n=2**15)
+    assert access.verify_password(PASSWORD, old) and not access.hash_is_current(old)
+    assert access.hash_is_current(HASH)
+
+
+def test_the_throttle_outlives_sessions_and_restarts_and_slows_only_the_guessing_address(tmp_path):
+    now = [1_000_000.0]
+    first = access.Throttle(tmp_path / "payoff.duckdb.signin")
+    spent = 0.0
+    for _ in range(50):  # a guesser who tries again the moment the wait allows
+        wait = first.wait("10.0.0.9", now[0])
+        now[0] += wait
+        spent += wait
+        first.failed("10.0.0.9", now[0])
+    documented = sum(access.retry_delay(k) for k in range(1, 50))
+    assert spent == pytest.approx(documented) and documented > 40 * access.MAX_DELAY_SECONDS
+    restarted = access.Throttle(tmp_path / "payoff.duckdb.signin")  # another process, or after a restart
+    assert restarted.wait("10.0.0.9", now[0]) == pytest.approx(access.MAX_DELAY_SECONDS)
+    assert restarted.wait("10.0.0.7", now[0]) == 0.0  # someone else signs in at once
+    restarted.succeeded("10.0.0.9")
+    assert restarted.wait("10.0.0.9", now[0]) == 0.0
+
+
+def test_guessing_spread_over_many_addresses_slows_the_whole_server(tmp_path):
+    throttle, now = access.Throttle(tmp_path / "signin"), 5_000.0
+    for i in range(access.SERVER_FAILURES):
+        throttle.failed(f"10.1.{i // 250}.{i % 250}", now + i * 0.1)
+    last = now + (access.SERVER_FAILURES - 1) * 0.1
+    assert throttle.wait("192.168.0.1", last) == pytest.approx(access.SERVER_DELAY_SECONDS)
+    assert throttle.wait("192.168.0.1", last + access.SERVER_DELAY_SECONDS) == 0.0
+
+
+def test_fifty_wrong_passwords_from_reconnecting_sessions_wait_the_documented_time(demo_copy, monkeypatch):
+    cheap = access.hash_password(PASSWORD, n=2**10)  # the hash's cost is not what is measured here
+    _password_mode(monkeypatch, cheap)
+    now = [2_000_000.0]
+    monkeypatch.setattr(access, "_clock", lambda: now[0])
+    checked, waited = 0, 0.0
+    while checked < 50:
+        at = _sign_in(_app(), f"wrong guess {checked}")  # a new browser session each time (a reconnect)
+        refused = [w.value for w in at.warning if "try again in" in w.value]
+        if refused:
+            seconds = access.Throttle(demo_copy.with_name(demo_copy.name + ".signin")).wait(None, now[0])
+            assert f"try again in {int(-(-seconds // 1))} s" in refused[0]
+            now[0] += seconds
+            waited += seconds
+        else:
+            assert any(e.value == "Wrong password." for e in at.error)
+            checked += 1
+    assert waited == pytest.approx(sum(access.retry_delay(k) for k in range(1, 50)))
+    at = _sign_in(_app(), PASSWORD)  # the right password, from the same (unknown) address, too soon
+    assert any("try again in" in w.value for w in at.warning) and not _data_shown(at)
+    now[0] += access.MAX_DELAY_SECONDS
+    at = _sign_in(_app(), PASSWORD)
+    assert not at.exception and _data_shown(at), "after the wait the right password works"

@@ -221,25 +221,54 @@ def response_curve(finding) -> go.Figure:
 
 def busy_vs_effective(result, measure: str = "volume") -> go.Figure:
     """Share of activity volume (or hours) against effect: busy-work sits low and to the right (activities
-    not judged have no effect to place)."""
+    not judged have no effect to place). One trace per verdict, so the legend names every colour; labels of
+    points close together go to different sides."""
     findings = [f for f in result.findings if f.judged]
     total = sum((f.hours if measure == "hours" else f.volume) or 0 for f in findings) or 1
-    share = [100 * ((f.hours if measure == "hours" else f.volume) or 0) / total for f in findings]
-    fig = go.Figure(go.Scatter(
-        x=share, y=[f.effect_typical.estimate for f in findings], mode="markers+text",
-        text=[f.label for f in findings], textposition="top center",
-        marker=dict(size=[14 + s / 2 for s in share], color=[verdict_color(f.verdict) for f in findings],
-                    line=dict(width=1, color="white")),
-        error_y=dict(type="data", symmetric=False, color="#94a3b8",
-                     array=[f.effect_typical.high - f.effect_typical.estimate for f in findings],
-                     arrayminus=[f.effect_typical.estimate - f.effect_typical.low for f in findings]),
-        customdata=[[f.verdict, f.typical_change] for f in findings],
-        hovertemplate="%{text}<br>%{x:.0f}% of " + measure + "<br>effect per %{customdata[1]:.0f}: %{y:.2f}"
-                      "<br>%{customdata[0]}<extra></extra>"))
+    share = {f.activity: 100 * ((f.hours if measure == "hours" else f.volume) or 0) / total for f in findings}
+    places = _label_places([(share[f.activity], f.effect_typical.estimate) for f in findings])
+    place = {f.activity: p for f, p in zip(findings, places)}
+    fig = go.Figure()
+    for verdict in verdicts.ORDER:
+        group = [f for f in findings if verdicts.base(f.verdict) == verdict]  # 'confounded by size': confounded
+        if not group:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[share[f.activity] for f in group], y=[f.effect_typical.estimate for f in group], mode="markers+text",
+            name=verdict, text=[f.label for f in group], textposition=[place[f.activity] for f in group],
+            marker=dict(size=[14 + share[f.activity] / 2 for f in group], color=verdict_color(verdict),
+                        line=dict(width=1, color="white")),
+            error_y=dict(type="data", symmetric=False, color="#94a3b8",
+                         array=[f.effect_typical.high - f.effect_typical.estimate for f in group],
+                         arrayminus=[f.effect_typical.estimate - f.effect_typical.low for f in group]),
+            customdata=[[f.verdict, f.typical_change] for f in group],
+            hovertemplate="%{text}<br>%{x:.0f}% of " + measure + "<br>effect per %{customdata[1]:.0f}: %{y:.2f}"
+                          "<br>%{customdata[0]}<extra></extra>"))
     fig.add_hline(y=0, line_color="#94a3b8", line_dash="dot")
     fig.update_xaxes(title=f"Share of all activity {'hours' if measure == 'hours' else 'volume'} (%)", rangemode="tozero")
     fig.update_yaxes(title=f"{_unit_axis(findings[0].effect.unit if findings else '')} per typical change")
-    return _style(fig, f"Busy versus effective: {result.outcome.replace('_', ' ')}", height=460)
+    fig = _style(fig, f"Busy versus effective: {result.outcome.replace('_', ' ')}", height=460)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    return fig
+
+
+LABEL_SIDES = ("top center", "bottom center", "middle right", "middle left")
+LABEL_NEAR = (0.08, 0.12)  # points closer than these shares of the x and y ranges have their labels apart
+
+
+def _label_places(points: list[tuple[float, float]]) -> list[str]:
+    """A text position per point: the first side no nearby point's label already took."""
+    if not points:
+        return []
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    width, height = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    places: list[str] = [""] * len(points)
+    for i in sorted(range(len(points)), key=lambda k: points[k]):
+        taken = {places[j] for j in range(len(points)) if places[j] and
+                 abs(points[j][0] - points[i][0]) < LABEL_NEAR[0] * width and
+                 abs(points[j][1] - points[i][1]) < LABEL_NEAR[1] * height}
+        places[i] = next((side for side in LABEL_SIDES if side not in taken), LABEL_SIDES[0])
+    return places
 
 
 def group_comparison(table: pd.DataFrame, attribute: str) -> go.Figure:
@@ -317,9 +346,14 @@ def outcome_coverage(frame: pd.DataFrame) -> go.Figure:
     return _style(fig, "Outcome records per month", height=80 + 120 * len(outcomes))
 
 
+PROJECTOR_TICK_SIZE = 18  # px: tick labels and legends readable from the back of a room
+
+
 def for_projector(fig: go.Figure, height: int | None = None) -> go.Figure:
     """The same chart readable from the back of a room: larger type, and a taller canvas (or the height given,
     where it must share a screen with a headline)."""
     fig.update_layout(font_size=20, height=height or max(fig.layout.height or 0, 560), title_font_size=24,
-                      margin=dict(l=20, r=20, t=70, b=20))
+                      margin=dict(l=20, r=20, t=70, b=20), legend_font_size=PROJECTOR_TICK_SIZE)
+    fig.update_xaxes(tickfont_size=PROJECTOR_TICK_SIZE, title_font_size=PROJECTOR_TICK_SIZE + 2)  # the styles set
+    fig.update_yaxes(tickfont_size=PROJECTOR_TICK_SIZE, title_font_size=PROJECTOR_TICK_SIZE + 2)  # 12 px: too small
     return fig

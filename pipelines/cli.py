@@ -282,15 +282,10 @@ def cmd_map(args) -> int:
 def cmd_loads(args) -> int:
     with _reading(settings(args.db).db_path) as con:
         frame = list_loads(con)
-    if args.format == "json":
-        print(frame.to_json(orient="records", date_format="iso", indent=2))
-    elif frame.empty:
-        print("no loads yet: payoff ingest FILE...")
-    else:
-        shown = frame.assign(sha256=frame["sha256"].str[:12],
-                             status=frame["undone_at"].isna().map({True: "active", False: "undone"}))
-        print(shown.drop(columns=["undone_at"]).to_string(index=False))
-    return 0
+    shown = frame.assign(sha256=frame["sha256"].str[:12],
+                         status=frame["undone_at"].isna().map({True: "active", False: "undone"})
+                         ).drop(columns=["undone_at"]) if not frame.empty else frame
+    return _print_frame(frame, args.format, "no loads yet: payoff ingest FILE...", shown)
 
 
 def cmd_audit(args) -> int:
@@ -298,12 +293,17 @@ def cmd_audit(args) -> int:
 
     with _reading(settings(args.db).db_path) as con:
         frame = trail(con)
-    if args.format == "json":
+    return _print_frame(frame, args.format, "nothing recorded yet")
+
+
+def _print_frame(frame, fmt: str, empty: str, shown=None) -> int:
+    """A listing as JSON records (all columns), or as a table (`shown`, else the frame), or the empty line."""
+    if fmt == "json":
         print(frame.to_json(orient="records", date_format="iso", indent=2))
     elif frame.empty:
-        print("nothing recorded yet")
+        print(empty)
     else:
-        print(frame.to_string(index=False))
+        print((frame if shown is None else shown).to_string(index=False))
     return 0
 
 

@@ -291,6 +291,10 @@ def propose_mapping(source: Source, kind: str | None = None, known: KnownAccount
     atype = _best(keys, profiles, ACTIVITY_TYPE_KEYS, _type_values_ok, exclude={account, date},
                   veto=lambda i, sc: sc < 10 and (support is not None
                                                   or _activity_value_share(profiles[i]) < ACTIVITY_VALUE_SHARE))
+    if date is None and atype is not None and account is not None:
+        # an activity export whose date column is mostly unreadable is still dated by it: its rows are then
+        # rejected with the reason (and the file refused), rather than the file read as a list of accounts
+        date = _best(keys, profiles, DATE_KEYS, lambda p: True, exclude={account, atype})
     count_col = _first(keys, lambda k, p: bool(COUNT_RE.match(k)) and p.numeric, profiles)
     label = None
     # a whole-number column named for activities ('Exit Calls', 'Meetings') makes a count export, whatever the

@@ -41,6 +41,12 @@ COUNTS_WITH_NEGATIVE = "Account ID,Month,Activity Type,Count\nA1,2025-01,Call,3\
 
 # name -> (file name, bytes, ingest options, row, column, words the message must contain)
 BAD_FILES = {
+    # most dates unreadable: still an activity export (its type and id say so), refused on its dates, not
+    # read as a list of accounts because the date column no longer looks like dates
+    "activity_export_with_mostly_unreadable_dates": (
+        "calls.csv", b"Activity ID,Activity Type,Date,Account ID\nB1,Call,3/15/2025,A1\nB2,Call,31/31/2025,A1\n"
+                     b"B3,Email,banana,A1\n",
+        {}, 3, "Date", "'31/31/2025' is not a date"),
     "missing_column_named_by_mapping": (
         "revenue.csv", b"Account ID,Month,Sales\nA1,2025-01,5\n",
         {"mapping": REVENUE_MAPPING}, 1, None, "the mapping names column(s) not in the file: 'Revenue'"),

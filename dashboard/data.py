@@ -157,25 +157,25 @@ def accounts_by(version: str, attribute: str) -> pd.DataFrame:
     return _summary(version, "accounts_by", attribute)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def loads(version: str) -> pd.DataFrame:
+    """Every load with its counts, who loaded it and who undid it."""
+    return _history(version, "loads")
+
+
+def audit_trail(version: str) -> pd.DataFrame:
+    """Who loaded, undid, rebuilt and reported, newest first."""
+    return _history(version, "audit")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _history(version: str, which: str) -> pd.DataFrame:
+    from pipelines.audit import trail
     from pipelines.ingest import list_loads
 
     if _absent(version):
         return pd.DataFrame()
     with _reader() as con:
-        return list_loads(con)
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
-def audit_trail(version: str) -> pd.DataFrame:
-    """Who loaded, undid, rebuilt and reported, newest first."""
-    from pipelines.audit import trail
-
-    if _absent(version):
-        return pd.DataFrame()
-    with _reader() as con:
-        return trail(con)
+        return {"loads": list_loads, "audit": trail}[which](con)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -413,7 +413,7 @@ def _result(version: str, view: View, outcome: str, *, rows: bool = False):
     from pipelines.snapshot import has_rows
 
     results = analysis(version, view)
-    if rows and results and not all(has_rows(r) or not r.models for r in results):
+    if rows and any(r.models and not has_rows(r) for r in results):  # stored ones keep no rows: fit live
         results = _with_progress(lambda say: _fitted(version, view, say))
     for result in results:
         if result.outcome == outcome:

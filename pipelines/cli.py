@@ -182,7 +182,7 @@ def cmd_ingest(args) -> int:
         outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
                              max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain,
                              actor=command_line())
-    snap = _analyse(args, cfg.db_path, quiet=True) if outcome.panel is not None else None
+    snap = _analyse(args, cfg.db_path, announce=False) if outcome.panel is not None else None
     reports = [r.to_json() for r in outcome.loads]
     result = outcome.panel
     if args.format == "table":
@@ -202,27 +202,32 @@ def cmd_ingest(args) -> int:
         print(f"panel {how}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
-        if snap is not None and snap.stored and snap.results:
-            print(f"analysis stored for the dashboard: {len(snap.results)} outcome(s) in {snap.seconds:.1f} s")
+        if snap is not None and snap.stored:
+            _say_stored(snap)
     return 1 if outcome.refused else 0
 
 
-def _analyse(args, db_path: Path, *, quiet: bool = False):
+def _analyse(args, db_path: Path, *, announce: bool = True):
     """Store the default analysis the pages open on (workflow.analyse_and_store), unless --no-analysis.
 
-    Progress goes to a terminal's stderr as the fits go; the outcome is one line on stdout (none when no
-    outcome is loaded yet, or quiet), or a warning on stderr when nothing could be stored.
+    Progress goes to a terminal's stderr as the fits go (not under --format json); a line on stdout says it
+    was stored (announce=False: the caller says it), a warning on stderr that it was not.
     """
     if getattr(args, "no_analysis", False):
         return None
-    say = None if quiet or not sys.stderr.isatty() else (
-        lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
+    quiet = getattr(args, "format", "table") == "json" or not sys.stderr.isatty()
+    say = None if quiet else (lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
     snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say)
     if snap is None or not snap.stored:
         print("analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
-    elif snap.results and not quiet:
-        print(f"analysis stored for the dashboard: {len(snap.results)} outcome(s) in {snap.seconds:.1f} s")
+    elif announce:
+        _say_stored(snap)
     return snap
+
+
+def _say_stored(snap) -> None:
+    if snap.results:  # nothing said when no outcome is loaded yet: there was nothing to analyse
+        print(f"analysis stored for the dashboard: {len(snap.results)} outcome(s) in {snap.seconds:.1f} s")
 
 
 def _say_waiting(what: str) -> None:

@@ -182,14 +182,6 @@ def stored(con: duckdb.DuckDBPyConnection) -> Snapshot | None:
         return None
 
 
-def clear(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the stored snapshot (a write that changes the panel leaves it stale anyway; this frees the space)."""
-    try:
-        con.execute("delete from analysis_snapshot")
-    except duckdb.CatalogException:
-        pass
-
-
 # The classes a snapshot is made of; anything else in a payload is refused, so reading one runs no code.
 _ALLOWED = {
     "pipelines.snapshot": {"Snapshot"},

@@ -38,7 +38,8 @@ def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
     folder = workdir / f"{world.name}-{seed}"
     truth = worlds.simulate(world, seed, folder)
     db = folder / "payoff.duckdb"
-    subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES], "--format", "json"],
+    subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES], "--format", "json",
+                    "--no-analysis"],  # judged by `payoff drivers` below: the dashboard's stored analysis is not needed
                    check=True, capture_output=True, text=True)
     done = subprocess.run([str(PAYOFF), "--db", str(db), "drivers", "--format", "json", "--no-validation"],
                           check=True, capture_output=True, text=True)

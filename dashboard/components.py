@@ -12,6 +12,15 @@ BADGE_COLORS = {"driver": "green", "saturated": "green", "negative": "red", "sus
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+def download_csv(frame, file_name: str, key: str) -> None:
+    """A CSV download button under a table; the file is written when it is clicked, not at every rerun
+    (a 50,000-row table would cost each page view its CSV). Spreadsheet formulas are neutralised."""
+    from pipelines.export import safe_csv
+
+    st.download_button("Download CSV", lambda: safe_csv(frame).encode("utf-8"), file_name, "text/csv", key=key,
+                       icon=":material/download:")
+
+
 def outcome_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 

@@ -521,13 +521,6 @@ def _clear_caches() -> None:
         cached.clear()
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as CSV for download, with spreadsheet formulas neutralised."""
-    from pipelines.export import safe_csv
-
-    return safe_csv(frame).encode("utf-8")
-
-
 def env_db_label() -> str:
     """How the database path reads in page captions."""
     return os.environ.get("PAYOFF_DB") or str(db_path())

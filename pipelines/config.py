@@ -41,7 +41,7 @@ SQL_MODELS = {
                      "int_measures_averaged", "int_outcomes_aggregated", "int_attributes_typed",
                      "int_panel_values_unpivoted"],
     "marts": ["accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
-              "outcome_events", "account_spans"],
+              "outcome_monthly", "outcome_events", "account_spans"],
 }
 # Models stored as views: cheap to read as they stand, so a table would only cost a copy.
 SQL_VIEWS = frozenset({"stg_activity_events", "int_panel_values_unpivoted"})

@@ -114,17 +114,16 @@ def attribute_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """Accounts with no activity, outcome records per month, and what each check found."""
-    from pipelines.build import check_rows, run_checks
+    from pipelines.build import check_rows, model_sql, run_checks
 
     if not table_exists(con, "int_accounts_unioned"):
         return {}
     quiet = con.execute("""select u.account_id, u.has_outcome
                            from int_accounts_unioned u where not u.has_activity
                            order by u.account_id""").df()
-    coverage = con.execute("""select date_trunc('month', occurred_on)::date as month_on, outcome_key as outcome,
-                                     count(*) as records, count(distinct account_id) as accounts
-                              from stg_outcomes where occurred_on is not null
-                              group by all order by month_on, outcome""").df()
+    monthly = "outcome_monthly" if table_exists(con, "outcome_monthly") else f"({model_sql('marts', 'outcome_monthly')})"
+    coverage = con.execute(f"""select month_on, outcome_key as outcome, n_records as records, n_accounts as accounts
+                               from {monthly} order by month_on, outcome""").df()  # a database built before the mart
     checks = {name: check_rows(con, name) for name in run_checks(con)}
     return {"accounts_without_activity": quiet, "outcome_coverage": coverage, **{f"check:{k}": v for k, v in checks.items()}}
 

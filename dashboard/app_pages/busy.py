@@ -37,5 +37,5 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "effect_per_typical_change": st.column_config.NumberColumn("Effect per typical change", format="%.2f"),
     "effect_per_hour": st.column_config.NumberColumn("Effect per hour", format="%.2f"),
 })
-st.download_button("Download CSV", data.csv_bytes(table), f"busy_{result.outcome}.csv", "text/csv", key="dl_busy")
+ui.download_csv(table, f"busy_{result.outcome}.csv", key="dl_busy")
 ui.not_judged(result)

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import components as ui
 from dashboard import data
 from pipelines import figures
 from pipelines.errors import PayoffError
@@ -18,12 +19,6 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 NO_ACTIVITY = "No activities loaded yet: load an activity export (calls, emails, meetings...) to analyse drivers."
 EMPTY_STATE = ("No data yet. Load the bundled sample with `payoff demo`, or upload your exports in the "
                "**Upload** tab (or `payoff ingest FILE...` on the command line).")
-
-
-def download(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A CSV download button under a table."""
-    st.download_button("Download CSV", data.csv_bytes(frame), file_name, "text/csv", key=key,
-                       icon=":material/download:")
 
 
 def _proposal(file_id: str, name: str, content: bytes, kind: str | None):
@@ -81,7 +76,7 @@ def show_report(report, version: str) -> None:
                      column_order=("row_number", "column_name", "value", "reason"), column_config={
                          "row_number": st.column_config.NumberColumn("Row", format="%d"),
                          "column_name": "Column", "value": "Value", "reason": "Reason"})
-        download(rejected, f"rejects_load_{report.load_id}.csv", f"dl_rejects_{report.load_id}")
+        ui.download_csv(rejected, f"rejects_load_{report.load_id}.csv", f"dl_rejects_{report.load_id}")
 
 
 def upload_one(uploaded, version: str, history: pd.DataFrame) -> None:
@@ -183,7 +178,7 @@ def history_tab(history: pd.DataFrame) -> None:
         "loaded_by": st.column_config.TextColumn("Loaded by", help="who, and from where"),
         "undone_by": st.column_config.TextColumn("Undone by", help="who, and from where"),
     })
-    download(history, "loads.csv", "dl_loads")
+    ui.download_csv(history, "loads.csv", "dl_loads")
     trail = data.audit_trail(version)
     with st.expander(f"Audit trail: who loaded, undid, rebuilt and reported ({len(trail):,} entries)"):
         st.dataframe(trail.head(AUDIT_ROWS), hide_index=True, width="stretch", column_config={
@@ -191,7 +186,7 @@ def history_tab(history: pd.DataFrame) -> None:
             "who": "Who", "via": "From", "action": "What", "detail": "Detail",
             "load_id": st.column_config.NumberColumn("Load", format="%d"),
         })
-        download(trail, "audit_trail.csv", "dl_audit")
+        ui.download_csv(trail, "audit_trail.csv", "dl_audit")
     active = history[history["undone_at"].isna()]
     if active.empty:
         return
@@ -225,7 +220,7 @@ def customer_spans_section(version: str) -> None:
             "ended_on": st.column_config.DateColumn("Customer until", format="D MMM YYYY"),
             "first_seen_on": st.column_config.DateColumn("First sign", format="D MMM YYYY"),
             "last_seen_on": st.column_config.DateColumn("Last sign", format="D MMM YYYY")})
-        download(spans, "customer_spans.csv", "dl_spans")
+        ui.download_csv(spans, "customer_spans.csv", "dl_spans")
 
 
 def loaded_tab(version: str, info) -> None:
@@ -258,7 +253,7 @@ def loaded_tab(version: str, info) -> None:
                 "hours_logged": st.column_config.NumberColumn("Hours logged", format="localized"),
                 "activities_with_duration": st.column_config.NumberColumn("With duration", format="localized"),
             })
-            download(types, "activity_types.csv", "dl_types")
+            ui.download_csv(types, "activity_types.csv", "dl_types")
     with right:
         attributes = data.attribute_names(version)
         if attributes:
@@ -266,7 +261,7 @@ def loaded_tab(version: str, info) -> None:
             attribute = st.selectbox("Accounts by", attributes, index=default, key="loaded_attribute")
             accounts = data.accounts_by(version, attribute)
             st.plotly_chart(figures.accounts_by(accounts, attribute), width="stretch", key="loaded_accounts_chart")
-            download(accounts, f"accounts_by_{attribute}.csv", "dl_accounts_by")
+            ui.download_csv(accounts, f"accounts_by_{attribute}.csv", "dl_accounts_by")
     customer_spans_section(version)
     st.subheader("Outcomes")
     outcomes = data.outcome_types(version)
@@ -281,7 +276,7 @@ def loaded_tab(version: str, info) -> None:
         "yes_percent": st.column_config.NumberColumn("Yes %", format="%.1f%%"),
         "total": st.column_config.NumberColumn("Total", format="localized"),
     })
-    download(outcomes, "outcomes.csv", "dl_outcomes")
+    ui.download_csv(outcomes, "outcomes.csv", "dl_outcomes")
 
 
 def quality_tab(version: str) -> None:
@@ -301,7 +296,7 @@ def quality_tab(version: str) -> None:
     else:
         st.markdown(f"{len(quiet):,} accounts appear in outcome or account exports but have no activity logged.")
         st.dataframe(quiet, hide_index=True, width="stretch")
-        download(quiet, "accounts_without_activity.csv", "dl_quiet")
+        ui.download_csv(quiet, "accounts_without_activity.csv", "dl_quiet")
     st.subheader("Outcome coverage")
     coverage = quality.get("outcome_coverage", pd.DataFrame())
     if coverage.empty:
@@ -309,7 +304,7 @@ def quality_tab(version: str) -> None:
     else:
         st.caption("Each outcome on its own scale: a month without a bar is a month its export does not cover.")
         st.plotly_chart(figures.outcome_coverage(coverage), width="stretch", key="quality_coverage_chart")
-        download(coverage, "outcome_coverage.csv", "dl_coverage")
+        ui.download_csv(coverage, "outcome_coverage.csv", "dl_coverage")
     st.subheader("Checks")
     failing = {k.removeprefix("check:"): v for k, v in quality.items() if k.startswith("check:")}
     if not failing:
@@ -317,7 +312,7 @@ def quality_tab(version: str) -> None:
     for name, rows in failing.items():
         with st.expander(f":material/warning: {name.replace('_', ' ').capitalize()} · {len(rows):,} rows"):
             st.dataframe(rows, hide_index=True, width="stretch")
-            download(rows, f"check_{name}.csv", f"dl_check_{name}")
+            ui.download_csv(rows, f"check_{name}.csv", f"dl_check_{name}")
 
 
 st.title("Data")

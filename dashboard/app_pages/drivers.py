@@ -30,8 +30,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "q_value": st.column_config.NumberColumn("q (BH)", format="%.2g"),
     "sentence": st.column_config.TextColumn("In words", width="large"),
 })
-st.download_button("Download CSV", data.csv_bytes(table), f"drivers_{result.outcome}.csv", "text/csv",
-                   key="dl_drivers")
+ui.download_csv(table, f"drivers_{result.outcome}.csv", key="dl_drivers")
 
 st.subheader("In plain words")
 for f in result.findings:

@@ -59,8 +59,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "accounts": st.column_config.NumberColumn("Accounts", format="%d"),
     "rows": None,
 })
-st.download_button("Download CSV", data.csv_bytes(table), f"{attribute}_{result.outcome}.csv", "text/csv",
-                   key="dl_groups")
+ui.download_csv(table, f"{attribute}_{result.outcome}.csv", key="dl_groups")
 above = table[table["verdict"] != "as expected"]
 if above.empty:
     st.markdown("No group differs from what its accounts and activity predict by more than chance would explain.")

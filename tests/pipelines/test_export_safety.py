@@ -105,11 +105,25 @@ def test_the_html_brief_escapes_names_from_exports(hostile_db, tmp_path, capsys)
 
 
 def test_every_dashboard_download_goes_through_the_safe_writers():
-    """A structural guard: a new download button must use data.csv_bytes (or the report builder)."""
+    """A structural guard: a new download button must write through safe_csv (components.download_csv) or the
+    report builder."""
     calls = []
     for path in (PROJECT_ROOT / "dashboard").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         calls += [(path.name, m) for m in re.findall(r"st\.download_button\(([^\n]*)", text)]
     assert calls, "the dashboard offers downloads"
     for file_name, args in calls:
-        assert "data.csv_bytes(" in args or "data.report_file(" in args, f"{file_name}: {args[:80]}"
+        assert "safe_csv(" in args or "data.report_file(" in args, f"{file_name}: {args[:80]}"
+
+
+def test_a_table_download_is_written_when_clicked_and_neutralises_formulas(monkeypatch):
+    import pandas as pd
+
+    from dashboard import components
+
+    offered = {}
+    monkeypatch.setattr(components.st, "download_button", lambda label, data, file_name, *a, **k: offered.update(
+        data=data, file_name=file_name))
+    components.download_csv(pd.DataFrame({"account": ["=HYPERLINK(1)", "Acme"], "n": [1, 2]}), "t.csv", key="k")
+    assert callable(offered["data"]), "not written at every rerun"
+    assert offered["data"]().decode("utf-8").splitlines() == ["account,n", "'=HYPERLINK(1),1", "Acme,2"]

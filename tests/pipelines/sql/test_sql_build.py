@@ -27,7 +27,7 @@ TESTED_MODELS = {
                      "int_measures_averaged", "int_outcomes_aggregated",
                      "int_attributes_typed", "int_panel_values_unpivoted"},
     "marts": {"accounts", "account_periods", "activity_types", "outcome_types", "attribute_types", "activity_monthly",
-              "outcome_events", "account_spans"},
+              "outcome_monthly", "outcome_events", "account_spans"},
 }
 BUILT_TABLES = [name for layer in ("intermediate", "marts") for name in SQL_MODELS[layer]] + ["build_info"]
 

@@ -310,6 +310,17 @@ def test_outcome_types_kind_volume_reach_and_span(outcome_mix, run, q):
     ])
 
 
+def test_outcome_monthly_counts_dated_records_and_accounts_per_calendar_month(outcome_mix, run, q):
+    run("week")  # by calendar month whatever the grain; undated records (C) are not in any month
+    assert q("select * from outcome_monthly") == S([
+        (D("2025-01-01"), "renewed", 1, 1),
+        (D("2025-01-01"), "revenue", 2, 1),
+        (D("2025-02-01"), "renewed", 1, 1),
+        (D("2025-02-01"), "revenue", 1, 1),
+        (D("2025-03-01"), "referrals", 2, 1),
+    ])
+
+
 def test_outcome_events_are_the_yes_no_events(outcome_mix, run, q):
     run()
     assert q("select * from outcome_events") == S([

@@ -55,6 +55,8 @@ elif data.panel_behind(version):
         st.warning(f"The panel is behind the latest load and could not be rebuilt here ({exc}). "
                    "Run `payoff build`.", icon=":material/warning:")
     version = data.db_version()
+if pending := data.analysis_pending(version):
+    st.info(pending, icon=":material/hourglass_top:")
 info = data.overview(version)
 view = data.View()
 

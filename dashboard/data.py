@@ -84,15 +84,58 @@ def _absent(version: str) -> bool:
     return version.startswith("absent:")
 
 
+class _ReadWriteLock:
+    """Many readers at once or one writer, among this server's sessions.
+
+    DuckDB cannot hold a read-only and a read-write connection to one file in one process, so a write
+    waits for this server's reads to close and reads wait while it writes; reads never wait for each
+    other. A reader does not queue behind a writer that is only waiting (as with the file lock between
+    processes), so a thread may nest reads; the writing thread may read too.
+    """
+
+    def __init__(self):
+        self._cond, self._readers, self._writer, self._depth = threading.Condition(), 0, None, 0
+
+    @contextmanager
+    def reading(self):
+        me = threading.get_ident()
+        with self._cond:
+            while self._writer not in (None, me):
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self):
+        me = threading.get_ident()
+        with self._cond:
+            while self._writer not in (None, me) or (self._writer is None and self._readers):
+                self._cond.wait()
+            self._writer, self._depth = me, self._depth + 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if not self._depth:
+                    self._writer = None
+                self._cond.notify_all()
+
+
 @st.cache_resource
-def _lock() -> threading.RLock:
-    return threading.RLock()
+def _lock() -> _ReadWriteLock:
+    return _ReadWriteLock()
 
 
 @contextmanager
 def _reader(grain: str | None = None):
     """A read-only connection; with a grain other than the built one, a private temp panel at that grain."""
-    with _lock(), opened(db_path()) as con:
+    with _lock().reading(), opened(db_path()) as con:
         if grain and built_grain(con) not in (None, grain):
             build(con, grain, temporary=True)
         yield con
@@ -101,7 +144,7 @@ def _reader(grain: str | None = None):
 @contextmanager
 def _writer(purpose: str, on_wait=None):
     """The read-write connection of an upload or undo; waits for any other write to finish."""
-    with _lock(), opened(db_path(), write=True, purpose=purpose, by="dashboard", on_wait=on_wait) as con:
+    with _lock().writing(), opened(db_path(), write=True, purpose=purpose, by="dashboard", on_wait=on_wait) as con:
         yield con
 
 
@@ -216,21 +259,73 @@ def _trends(version: str, view: View) -> dict[str, pd.DataFrame]:
 # step is under way; so do what-ifs on yes/no outcomes and plans beyond the defaults, which need the rows.
 @st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=ANALYSIS_ENTRIES, show_spinner=False)
 def stored_analysis(version: str):
-    """The stored default analysis for this database version, or None (none yet, stale, or no outcomes)."""
+    """The stored default analysis for this database version, or None (none yet, or from other code).
+
+    After a load it is the one from before the load (marked stale) until the new one is stored: pages
+    keep opening at once on the last analysis, and say so, instead of every session waiting for the fits.
+    """
     from pipelines import snapshot
 
     if _absent(version):
         return None
     with _reader() as con:
-        return snapshot.stored(con)
+        return snapshot.stored(con, stale_ok=True)
 
 
 def _snapshot_for(version: str, view: View):
-    """The stored analysis if it answers this view (the panel's grain, no filter), else None."""
+    """The stored analysis if it answers this view (the panel's grain, no filter), else None; a stale one
+    starts the new analysis in the background unless one is under way."""
     snap = stored_analysis(version)
     if snap is None or view.filters.active or view.grain not in (None, snap.grain):
         return None
+    if snap.stale:
+        _refresh_in_background()
     return snap
+
+
+def analysis_pending(version: str) -> str | None:
+    """A notice when pages show the analysis from before the last load or rebuild (the new one is being
+    computed), else None."""
+    if _absent(version) or (made := _stale_since(version)) is None:
+        return None
+    when = f" (computed {made:%d %b %H:%M})"
+    return (f"The analysis is being updated for the latest data. Until it is ready, results and trends are the "
+            f"ones from before it{when}; the Data page already shows the new data.")
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _stale_since(version: str):
+    from pipelines import snapshot
+
+    with _reader() as con:
+        return snapshot.stale_since(con)
+
+
+@st.cache_resource
+def _refreshing() -> tuple[threading.Lock, set]:
+    return threading.Lock(), set()  # one background analysis at a time; the versions already tried
+
+
+def _refresh_in_background() -> None:
+    """Compute and store the default analysis in a thread of the server (at most one; none when another
+    process or session is already at it): no session waits for it."""
+    from pipelines.db import analysis_under_way
+
+    gate, tried = _refreshing()
+    version = db_version()
+    if version in tried or analysis_under_way(db_path()) or write_in_progress() is not None:
+        return  # tried already (a failing model is not fitted again at every rerun), or someone is at it
+    if not gate.acquire(blocking=False):
+        return
+    tried.add(version)
+
+    def work() -> None:
+        try:
+            _analyse_and_store()
+        finally:
+            gate.release()
+
+    threading.Thread(target=work, name="payoff-analysis", daemon=True).start()
 
 
 def analysis(version: str, view: View) -> list:
@@ -306,9 +401,31 @@ def _store_default(version: str, say=None):
 
 def _analyse_and_store(say=None):
     """workflow.analyse_and_store through the dashboard's connections (as after `payoff ingest`)."""
-    snap = workflow.analyse_and_store(_reader, lambda: _writer("storing the analysis"), say)
+    with _one_fit_at_a_time(say):
+        snap = workflow.analyse_and_store(_reader, lambda: _writer("storing the analysis"), say, db_path=db_path(),
+                                          on_wait=say and (lambda what: say(f"waiting for {what}")))
     stored_analysis.clear()
     return snap
+
+
+@st.cache_resource
+def _fitting() -> threading.Semaphore:
+    return threading.BoundedSemaphore(1)
+
+
+@contextmanager
+def _one_fit_at_a_time(say=None):
+    """One model fit at a time in this server: at 10M events one takes gigabytes, and two at once on the
+    same cores finish no sooner than one after the other. The rest wait their turn, and say so."""
+    gate = _fitting()
+    if not gate.acquire(blocking=False):
+        if say is not None:
+            say("waiting for another analysis on this server to finish")
+        gate.acquire()
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 def _analyse_after_write() -> None:
@@ -322,7 +439,7 @@ def _fitted(version: str, view: View, say=None) -> list:
     from pipelines.stats.drivers import analyze
 
     def work():
-        with _reader(view.grain) as con:
+        with _one_fit_at_a_time(say), _reader(view.grain) as con:
             if summary.overview(con).n_outcomes == 0:
                 return []
             return analyze(con, validate=True, filters=view.filters, progress=say)

@@ -217,7 +217,8 @@ def _analyse(args, db_path: Path, *, announce: bool = True):
         return None
     quiet = getattr(args, "format", "table") == "json" or not sys.stderr.isatty()
     say = None if quiet else (lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
-    snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say)
+    snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say,
+                             db_path=db_path, on_wait=_say_waiting)
     if snap is None or not snap.stored:
         print("analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
     elif announce:

@@ -113,6 +113,49 @@ def current_writer(db_path: str | Path) -> str | None:
         os.close(fd)
 
 
+@contextmanager
+def analysis_lock(db_path: str | Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Held while the default analysis of a database is computed and stored (snapshot.py).
+
+    One at a time across processes and threads: each takes gigabytes at 10M events, and a second
+    one of the same build would only repeat the first. Others can tell one is under way
+    (analysis_under_way) and keep showing the last stored analysis meanwhile.
+    """
+    try:
+        fd = os.open(Path(db_path).with_name(Path(db_path).name + ".analysis"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # a read-only folder: nobody here can store an analysis anyway
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait("the analysis another process or session is computing")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def analysis_under_way(db_path: str | Path) -> bool:
+    """Whether the default analysis of this database is being computed right now (never waits)."""
+    try:
+        fd = os.open(Path(db_path).with_name(Path(db_path).name + ".analysis"), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
 def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 

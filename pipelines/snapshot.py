@@ -51,6 +51,7 @@ class Snapshot:
     seconds: float = 0.0
     created_at: datetime | None = None
     stored: bool = False  # kept in the database (set by workflow.analyse_and_store)
+    stale: bool = False  # read back for a panel built since (stored(stale_ok=True)): the analysis before a load
 
     def result(self, outcome: str):
         for r in self.results:
@@ -165,21 +166,42 @@ def store(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> bool:
     return True
 
 
-def stored(con: duckdb.DuckDBPyConnection) -> Snapshot | None:
-    """The stored snapshot if it belongs to the panel as built and to this code; else None."""
+def stored(con: duckdb.DuckDBPyConnection, *, stale_ok: bool = False) -> Snapshot | None:
+    """The stored snapshot if it belongs to the panel as built and to this code; else None.
+
+    stale_ok: also the one stored for an earlier build of the panel (by this code), marked `stale`: what
+    the pages showed before the last load, to keep showing, said as such, while the new one is computed.
+    """
     key = panel_key(con)
     if key is None:
         return None
     try:
-        row = con.execute("select payload from analysis_snapshot where key = ?", [key]).fetchone()
+        row = con.execute("select key, payload from analysis_snapshot").fetchone()
     except duckdb.CatalogException:  # a database made before snapshots
         return None
-    if row is None:
+    same_code = row is not None and row[0].split("|")[-2:] == key.split("|")[-2:]
+    if row is None or not same_code or (row[0] != key and not stale_ok):
         return None
     try:
-        return _Reader(io.BytesIO(row[0])).load()
+        snap = _Reader(io.BytesIO(row[1])).load()
     except (pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
         return None
+    snap.stale = row[0] != key
+    return snap
+
+
+def stale_since(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the stored snapshot was made, if it is for an earlier build of the panel (by this code): the
+    analysis pages show until the new one is stored. None when it is current, or there is none to show.
+    Reads the key only (no unpickling)."""
+    key = panel_key(con)
+    try:
+        row = con.execute("select key, created_at from analysis_snapshot").fetchone()
+    except duckdb.CatalogException:
+        return None
+    if key is None or row is None or row[0] == key or row[0].split("|")[-2:] != key.split("|")[-2:]:
+        return None
+    return row[1]
 
 
 # The classes a snapshot is made of; anything else in a payload is refused, so reading one runs no code.

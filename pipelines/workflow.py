@@ -21,10 +21,11 @@ from pipelines.append import rebuild_if_behind, refresh
 from pipelines.audit import Actor
 from pipelines.build import BuildResult, build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN
+from pipelines.db import analysis_lock
 from pipelines.errors import InputError, PayoffError
 from pipelines.ingest import Mapping, Source, ingest_file, open_source, undo_load
 from pipelines.ingest.load import MAX_REJECT_SHARE, LoadReport, mapping_problem, proposed_mapping
-from pipelines.snapshot import Snapshot, compute, store
+from pipelines.snapshot import Snapshot, compute, store, stored
 
 LOG = logging.getLogger("payoff.workflow")
 Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -131,7 +132,8 @@ def reported(db_path: Path, what: str, actor: Actor | None, *, writing: Opener) 
         LOG.exception("the report of %s could not be recorded in the audit trail", db_path)
 
 
-def analyse_and_store(reading: Opener, writing: Opener, progress=None) -> Snapshot | None:
+def analyse_and_store(reading: Opener, writing: Opener, progress=None, *, db_path: Path | None = None,
+                      on_wait: Callable[[str], None] | None = None) -> Snapshot | None:
     """Compute the default analysis on a read connection, then store it under the writer lock (brief).
 
     Called after every load, undo and build that changed the panel. Reading, the fits leave other
@@ -139,9 +141,31 @@ def analyse_and_store(reading: Opener, writing: Opener, progress=None) -> Snapsh
     store makes the snapshot stale, and it is not stored (that write computes its own). A model that
     fails does not undo the load: pages then fit live, as before any snapshot. Returns the snapshot
     (its `stored` says whether it was kept), or None when it could not be computed.
+
+    With db_path, under db.analysis_lock: one analysis of the database at a time (on_wait is told when
+    another is under way). One that waited finds the build already analysed by the other when no load
+    came between, and returns that instead of computing it again.
     """
+    if db_path is None:
+        return _analyse_and_store(reading, writing, progress, reuse=False)
+    waited = False
+
+    def waiting(what: str) -> None:
+        nonlocal waited
+        waited = True
+        if on_wait is not None:
+            on_wait(what)
+
+    with analysis_lock(db_path, waiting):
+        return _analyse_and_store(reading, writing, progress, reuse=waited)
+
+
+def _analyse_and_store(reading: Opener, writing: Opener, progress, *, reuse: bool) -> Snapshot | None:
     try:
         with reading() as con:
+            if reuse and (done := stored(con)) is not None:
+                done.stored = True
+                return done
             snap = compute(con, progress)
     except PayoffError as exc:
         LOG.warning("the default analysis was not computed: %s", exc)

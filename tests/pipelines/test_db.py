@@ -150,3 +150,33 @@ def test_readers_hold_no_writer_record(tmp_path):
     finally:
         holder.kill()
         _finish(holder)
+
+
+def test_the_analysis_lock_is_seen_held_and_makes_the_next_one_wait(tmp_path):
+    import threading
+    import time
+
+    from pipelines.db import analysis_lock, analysis_under_way
+
+    path = tmp_path / "payoff.duckdb"
+    assert not analysis_under_way(path)  # no lock file yet
+    held, release, waited, order = threading.Event(), threading.Event(), [], []
+
+    def first():
+        with analysis_lock(path):
+            held.set()
+            release.wait(10)
+            order.append("first done")
+
+    t = threading.Thread(target=first)
+    t.start()
+    held.wait(10)
+    assert analysis_under_way(path)
+    threading.Timer(0.3, release.set).start()
+    started = time.perf_counter()
+    with analysis_lock(path, waited.append):
+        order.append("second in")
+        assert time.perf_counter() - started >= 0.25
+    t.join()
+    assert order == ["first done", "second in"] and len(waited) == 1 and "analysis" in waited[0]
+    assert not analysis_under_way(path)

@@ -121,3 +121,68 @@ def test_ingest_stores_the_analysis_and_says_so_unless_told_not_to(db, activity_
         assert con.execute("select count(*) from analysis_snapshot").fetchone()[0] == 1  # one row, replaced
     finally:
         con.close()
+
+
+def test_after_a_load_the_last_analysis_is_still_readable_marked_stale_until_the_new_one_is_stored(
+        db, activity_export, tmp_path):
+    with opened(db) as con:
+        before = snapshot.stored(con)
+        assert snapshot.stale_since(con) is None  # current
+    export = activity_export(tmp_path / "more.csv", "NEW-", 50)
+    assert main(["--db", str(db), "ingest", str(export), "--no-analysis"]) == 0
+    with opened(db) as con:
+        assert snapshot.stored(con) is None
+        old = snapshot.stored(con, stale_ok=True)
+        assert old is not None and old.stale and old.key == before.key
+        assert [r.to_json() for r in old.results] == [r.to_json() for r in before.results]
+        assert snapshot.stale_since(con) == before.created_at
+    assert main(["--db", str(db), "analyse"]) == 0
+    with opened(db) as con:
+        assert not snapshot.stored(con, stale_ok=True).stale and snapshot.stale_since(con) is None
+
+
+def test_a_stale_analysis_from_other_code_is_not_shown(db, activity_export, tmp_path, monkeypatch):
+    export = activity_export(tmp_path / "more.csv", "NEW-", 50)
+    assert main(["--db", str(db), "ingest", str(export), "--no-analysis"]) == 0
+    monkeypatch.setattr(snapshot, "code_fingerprint", lambda: "other-code")
+    with opened(db) as con:
+        assert snapshot.stored(con, stale_ok=True) is None and snapshot.stale_since(con) is None
+
+
+def test_two_analyses_of_one_build_at_once_compute_it_once(db, monkeypatch):
+    """The second waits for the first (db.analysis_lock), then finds the build analysed and reuses it."""
+    import threading
+    import time
+
+    with opened(db, write=True) as con:
+        build(con, "month")  # a new build: nothing stored for it yet
+    computed, real = [], workflow.compute
+
+    def slow(con, progress=None):
+        computed.append(threading.get_ident())
+        time.sleep(1.0)  # long enough for the other to arrive and wait
+        return real(con, progress)
+
+    monkeypatch.setattr(workflow, "compute", slow)
+    waits, results = [], []
+
+    def one():
+        results.append(workflow.analyse_and_store(lambda: opened(db), lambda: opened(db, write=True), db_path=db,
+                                                  on_wait=waits.append))
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.2)
+    for t in threads:
+        t.join()
+    assert len(computed) == 1 and len(waits) == 1 and all(r is not None and r.stored for r in results)
+    assert [r.to_json() for r in results[0].results] == [r.to_json() for r in results[1].results]
+
+
+def test_an_analysis_asked_for_again_without_waiting_is_computed_again(db, monkeypatch):
+    """`payoff analyse` by hand recomputes: only one that waited for another reuses its answer."""
+    computed, real = [], workflow.compute
+    monkeypatch.setattr(workflow, "compute", lambda con, progress=None: computed.append(1) or real(con, progress))
+    assert workflow.analyse_and_store(lambda: opened(db), lambda: opened(db, write=True), db_path=db).stored
+    assert computed == [1]

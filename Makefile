@@ -8,7 +8,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: run test demo bench calibrate clean
+.PHONY: run test demo bench calibrate loadtest clean
 
 $(BIN)/payoff: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ clean:
 
 calibrate: $(BIN)/payoff
 	$(BIN)/python bench/calibrate.py --seeds 10
+
+loadtest: $(BIN)/payoff
+	$(BIN)/python bench/loadtest.py --keep $(or $(LOADTEST_DIR),/tmp/payoff-loadtest)

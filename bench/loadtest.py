@@ -197,9 +197,10 @@ class Session:
         return view
 
 
-async def walk(url: str, number: int, segment: str | None, until: float, think: tuple[float, float],
+async def walk(url: str, number: int, segment: str | None, until: list[float], think: tuple[float, float],
                timeout: float, seed: int) -> list[PageView]:
-    """One person: every page in turn, again and again, reading each for a while, until `until`."""
+    """One person: every page in turn, again and again, reading each for a while, until until[0] (which the
+    writers may move on)."""
     rng = random.Random(seed)
     views = []
     try:
@@ -207,7 +208,7 @@ async def walk(url: str, number: int, segment: str | None, until: float, think: 
             await s.visit("")  # the landing page: learns the pages and the filter's widget id
             s.segment = segment
             i = rng.randrange(len(PAGES))
-            while time.time() < until:
+            while time.time() < until[0]:
                 await asyncio.sleep(rng.uniform(*think))
                 await s.visit(PAGES[i % len(PAGES)])
                 i += 1
@@ -323,9 +324,11 @@ def run(args) -> dict:
         out["cold_peak_mb"] = round(server.peak_mb(t0))
         say(f"first visits: {json.dumps(out['cold'])}")
         for n in args.sessions:
-            writes = n == max(args.sessions)
-            out["levels"].append(level(server, db, n, segment, args, (upload_half, cli_half) if writes else None))
-            say(f"{n} sessions: {json.dumps({k: v for k, v in out['levels'][-1].items() if k != 'sessions'})}")
+            out["levels"].append(level(server, db, n, segment, args, None))
+            say(f"{n} sessions: {json.dumps(out['levels'][-1])}")
+        n = max(args.sessions)  # then the largest number again, while an upload and a command-line load land
+        out["levels"].append(level(server, db, n, segment, args, (upload_half, cli_half)))
+        say(f"{n} sessions with writes: {json.dumps(out['levels'][-1])}")
     finally:
         server.stop()
         if not args.keep:
@@ -335,13 +338,23 @@ def run(args) -> dict:
 
 def level(server: Server, db: Path, n: int, segment: str | None, args, writes: tuple[Path, Path] | None) -> dict:
     started = time.time()
-    until = started + args.seconds
+    until = [started + args.seconds]
     upload, cli, threads = {}, {}, []
     if writes:
-        until += args.write_extra  # the writes land inside the window, and there is time to see them after
-        time.sleep(0)
-        threads = [threading.Timer(args.write_after, upload_in_browser, (server.url, writes[0], upload)),
-                   threading.Timer(args.write_after + 2, ingest_on_command_line, (db, writes[1], cli))]
+        until[0] = float("inf")  # until both writes are over, and then long enough for everyone to see them
+
+        def then_walk_on(write, *args_):
+            try:
+                write(*args_)
+            finally:
+                done.append(write)
+                if len(done) == 2:
+                    until[0] = time.time() + args.after
+
+        done = []
+
+        threads = [threading.Timer(args.write_after, then_walk_on, (upload_in_browser, server.url, writes[0], upload)),
+                   threading.Timer(args.write_after + 2, then_walk_on, (ingest_on_command_line, db, writes[1], cli))]
         for t in threads:
             t.start()
 
@@ -354,10 +367,13 @@ def level(server: Server, db: Path, n: int, segment: str | None, args, writes: t
     for t in threads:
         t.join()
     views = [v for s in per_session for v in s]
-    result = {"sessions": n, **summarise(views), "peak_mb": round(server.peak_mb(started)),
-              "seconds": round(time.time() - started)}
+    result = {"sessions": n, "writes": bool(writes), **summarise(views), "peak_mb": round(server.peak_mb(started)),
+              "seconds": round(time.time() - started),
+              "slow": [{"session": v.session, "filtered": v.session % FILTER_EVERY == FILTER_EVERY - 1, "page": v.page,
+                        "at": round(v.started - started, 1), "seconds": round(v.seconds, 1)}
+                       for v in views if v.seconds > 3]}
     if writes:
-        landed = max(upload.get("landed", float("inf")), cli.get("landed", float("inf")))
+        landed = max(upload.get("landed", time.time()), cli.get("landed", time.time()))
         after = [v for v in views if v.started > landed]
         during = [v for v in views if started + args.write_after <= v.started <= landed]
         result["during_writes"] = summarise(during)
@@ -418,7 +434,7 @@ def markdown(res: dict) -> str:
              "| sessions | page views | p50 s | p95 s | max s | errors | server peak MB |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for lv in res["levels"]:
-        lines.append(f"| {lv['sessions']} | {lv['views']:,} | {lv['p50']:.2f} | {lv['p95']:.2f} | {lv['max']:.2f} | "
+        lines.append(f"| {lv['sessions']}{' + upload + `payoff ingest`' if lv['writes'] else ''} | {lv['views']:,} | {lv['p50']:.2f} | {lv['p95']:.2f} | {lv['max']:.2f} | "
                      f"{lv['errors']} | {lv['peak_mb']:,} |")
     for lv in res["levels"]:
         if "upload" not in lv:
@@ -453,7 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each level runs")
     parser.add_argument("--think", default="2-5", help="seconds between one session's pages (uniform range)")
     parser.add_argument("--write-after", type=float, default=15.0, help="seconds into the largest level the writes start")
-    parser.add_argument("--write-extra", type=float, default=150.0, help="seconds the largest level runs longer")
+    parser.add_argument("--after", type=float, default=45.0,
+                        help="seconds the largest level goes on after both writes landed")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds a page may take before it is an error")
     parser.add_argument("--out", default=str(BENCH / "results"))
     args = parser.parse_args(argv)

@@ -219,11 +219,25 @@ def _analyse(args, db_path: Path, *, announce: bool = True):
     say = None if quiet else (lambda text: print(f"analysing: {text}", file=sys.stderr, flush=True))
     snap = analyse_and_store(lambda: _reading(db_path), lambda: _writing(db_path, "storing the analysis"), say,
                              db_path=db_path, on_wait=_say_waiting)
-    if snap is None or not snap.stored:
+    if snap is not None and not snap.stored and _moved_on(db_path, snap):
+        print("analysis not stored: another load or build landed while it was computed; the analysis of the newer "
+              "data is stored after that one", file=sys.stderr)
+    elif snap is None or not snap.stored:
         print("analysis not stored (see the log above): pages will fit it when first opened", file=sys.stderr)
     elif announce:
         _say_stored(snap)
     return snap
+
+
+def _moved_on(db_path: Path, snap) -> bool:
+    """Whether the panel moved on after this snapshot was computed (so it was rightly not stored)."""
+    from pipelines.snapshot import panel_key
+
+    try:
+        with _reading(db_path) as con:
+            return panel_key(con) != snap.key
+    except PayoffError:
+        return False
 
 
 def _say_stored(snap) -> None:

@@ -339,6 +339,10 @@ def analysis(version: str, view: View) -> list:
     if not view.filters.active and view.grain in (None, _built_grain(version)) and write_in_progress() is None:
         if (snap := _with_progress(lambda say: _store_default(version, say))) is not None:
             return snap.results
+    if (earlier := _refitting(version, view)) is not None:
+        st.info("These results are from before the latest load: the models are being refitted for these filters, "
+                "and the new results show on your next update.", icon=":material/hourglass_top:")
+        return earlier
     return _with_progress(lambda say: _fitted(version, view, say))
 
 
@@ -378,11 +382,30 @@ class _Shared:
                     return self.items[key]
             value = work()
             with self.lock:
+                for other in [k for k in self.items if self._same_view(k, key)]:
+                    del self.items[other]  # the same view at an earlier database version: superseded
                 self.items[key] = value
                 while len(self.items) > self.size:
                     self.items.popitem(last=False)
                 self.busy.pop(key, None)
             return value
+
+    def ready(self, key) -> bool:
+        with self.lock:
+            return key in self.items
+
+    def earlier(self, key):
+        """What is kept for the same view at an earlier database version (key: (kind, version, view)), or None."""
+        with self.lock:
+            return next((self.items[k] for k in reversed(self.items) if self._same_view(k, key)), None)
+
+    def computing(self, key) -> bool:
+        with self.lock:
+            return key in self.busy
+
+    @staticmethod
+    def _same_view(one, other) -> bool:
+        return len(one) == len(other) == 3 and one[0] == other[0] and one[2] == other[2] and one[1] != other[1]
 
     def clear(self) -> None:
         with self.lock:
@@ -403,7 +426,7 @@ def _analyse_and_store(say=None):
     """workflow.analyse_and_store through the dashboard's connections (as after `payoff ingest`)."""
     with _one_fit_at_a_time(say):
         snap = workflow.analyse_and_store(_reader, lambda: _writer("storing the analysis"), say, db_path=db_path(),
-                                          on_wait=say and (lambda what: say(f"waiting for {what}")))
+                                          on_wait=say and (lambda what: say(f"waiting for {what}")), reuse=True)
     stored_analysis.clear()
     return snap
 
@@ -429,9 +452,10 @@ def _one_fit_at_a_time(say=None):
 
 
 def _analyse_after_write() -> None:
-    """After an upload, undo or rebuild: the new default analysis, stored so every page opens on it."""
+    """After an upload, undo or rebuild: the new default analysis, computed and stored in the background
+    (the one who loaded sees the load's report at once; pages show the last analysis until it is stored)."""
     _clear_caches()
-    _with_progress(_analyse_and_store)
+    _refresh_in_background()
 
 
 def _fitted(version: str, view: View, say=None) -> list:
@@ -445,6 +469,17 @@ def _fitted(version: str, view: View, say=None) -> list:
             return analyze(con, validate=True, filters=view.filters, progress=say)
 
     return _shared().get(("fitted", version, view), work)
+
+
+def _refitting(version: str, view: View) -> list | None:
+    """After a load: this view's results from before it, while its refit runs in the background (started here
+    unless under way); None when there is nothing earlier to show (the caller fits, with progress)."""
+    key, shared = ("fitted", version, view), _shared()
+    if shared.ready(key) or (earlier := shared.earlier(key)) is None:
+        return None
+    if not shared.computing(key):
+        threading.Thread(target=_fitted, args=(version, view), name="payoff-refit", daemon=True).start()
+    return earlier
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -633,8 +668,8 @@ def _say_waiting(what: str) -> None:
 
 
 def _clear_caches() -> None:
-    st.cache_data.clear()
-    for cached in (stored_analysis, _shared(), panel):
+    st.cache_data.clear()  # fits in _shared() stay: keyed by version, they are what a view shows while refitted
+    for cached in (stored_analysis, panel):
         cached.clear()
 
 

@@ -133,7 +133,7 @@ def reported(db_path: Path, what: str, actor: Actor | None, *, writing: Opener) 
 
 
 def analyse_and_store(reading: Opener, writing: Opener, progress=None, *, db_path: Path | None = None,
-                      on_wait: Callable[[str], None] | None = None) -> Snapshot | None:
+                      on_wait: Callable[[str], None] | None = None, reuse: bool = False) -> Snapshot | None:
     """Compute the default analysis on a read connection, then store it under the writer lock (brief).
 
     Called after every load, undo and build that changed the panel. Reading, the fits leave other
@@ -144,10 +144,11 @@ def analyse_and_store(reading: Opener, writing: Opener, progress=None, *, db_pat
 
     With db_path, under db.analysis_lock: one analysis of the database at a time (on_wait is told when
     another is under way). One that waited finds the build already analysed by the other when no load
-    came between, and returns that instead of computing it again.
+    came between, and returns that instead of computing it again; so does any with reuse (the dashboard,
+    whose sessions and background thread may ask one after the other).
     """
     if db_path is None:
-        return _analyse_and_store(reading, writing, progress, reuse=False)
+        return _analyse_and_store(reading, writing, progress, reuse=reuse)
     waited = False
 
     def waiting(what: str) -> None:
@@ -157,7 +158,7 @@ def analyse_and_store(reading: Opener, writing: Opener, progress=None, *, db_pat
             on_wait(what)
 
     with analysis_lock(db_path, waiting):
-        return _analyse_and_store(reading, writing, progress, reuse=waited)
+        return _analyse_and_store(reading, writing, progress, reuse=reuse or waited)
 
 
 def _analyse_and_store(reading: Opener, writing: Opener, progress, *, reuse: bool) -> Snapshot | None:

@@ -45,9 +45,12 @@ def _text(at: AppTest) -> str:
     return " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.warning])
 
 
-def _every_page(at: AppTest, outcomes: list[str]) -> str:
-    """Visit every page (each per-outcome page with every outcome), as a user clicking through; all the text shown."""
+def _every_page(at: AppTest, outcomes: list[str], settle) -> str:
+    """Visit every page (each per-outcome page with every outcome), as a user clicking through; all the text shown.
+    The load was made without storing its analysis: the first visit starts it in the background, and the
+    pages are read once it is stored."""
     at.run()
+    settle()
     shown = []
     for page in PAGES:
         at.switch_page(page).run()
@@ -64,12 +67,12 @@ def _every_page(at: AppTest, outcomes: list[str]) -> str:
 
 @pytest.mark.parametrize("name", ["new_type", "one_row", "one_account", "logged_once", "perfect_predictor",
                                   "tiny_outcome"])
-def test_every_page_opens_beside_an_odd_export(name, demo_db, odd_export, tmp_path, monkeypatch):
+def test_every_page_opens_beside_an_odd_export(name, demo_db, odd_export, tmp_path, monkeypatch, settled):
     db = tmp_path / "payoff.duckdb"
     shutil.copyfile(demo_db, db)
     assert not any(isinstance(load, Refusal) for load in _load(db, odd_export(name, tmp_path)))
     monkeypatch.setenv("PAYOFF_DB", str(db))
-    shown = _every_page(AppTest.from_file(APP, default_timeout=TIMEOUT), _outcomes(db))
+    shown = _every_page(AppTest.from_file(APP, default_timeout=TIMEOUT), _outcomes(db), settled)
     assert "Training" in shown and "Business Review" in shown  # the planted drivers are still there
     if name in NOT_JUDGED:
         assert f"Not judged: {NOT_JUDGED[name]}" in shown  # the caption under an outcome
@@ -88,9 +91,9 @@ def _weekly_marketing_table(db) -> None:
 
 
 @pytest.mark.parametrize("make", [_accounts_only, _weekly_marketing_table])
-def test_every_page_opens_on_a_database_without_outcomes(make, tmp_path, monkeypatch):
+def test_every_page_opens_on_a_database_without_outcomes(make, tmp_path, monkeypatch, settled):
     db = tmp_path / "payoff.duckdb"
     make(db)
     monkeypatch.setenv("PAYOFF_DB", str(db))
-    shown = _every_page(AppTest.from_file(APP, default_timeout=TIMEOUT), [])
+    shown = _every_page(AppTest.from_file(APP, default_timeout=TIMEOUT), [], settled)
     assert "No outcomes to analyse yet" in shown

@@ -104,3 +104,26 @@ def odd_export(demo_db):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _settled():
+    """No test leaves a background analysis running into the next (it would hold the server's one fit)."""
+    yield
+    settle()
+
+
+def settle(timeout: float = 300) -> None:
+    """Wait for the dashboard's background work started by a load (the new default analysis, refits of
+    filtered views) to finish, as a person would by looking at the page a little later."""
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name in ("payoff-analysis", "payoff-refit"):
+            thread.join(timeout)
+
+
+@pytest.fixture
+def settled():
+    """settle, for a test that reads pages after its load's analysis is stored."""
+    return settle

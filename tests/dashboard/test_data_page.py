@@ -100,7 +100,7 @@ def test_uploading_renewals_into_a_fresh_database_loads_every_row(fresh_db):
     assert len(at.get("plotly_chart")) == 1, "only outcome coverage: no empty activity charts"
 
 
-def test_a_role_changed_in_the_mapping_table_is_what_gets_loaded(fresh_db):
+def test_a_role_changed_in_the_mapping_table_is_what_gets_loaded(fresh_db, settled):
     at = _data_page()
     at.file_uploader(key="upload").set_value(("renewals.csv", RENEWALS.read_bytes(), "text/csv")).run()
     editor = at.data_editor[0]
@@ -109,6 +109,7 @@ def test_a_role_changed_in_the_mapping_table_is_what_gets_loaded(fresh_db):
     at.run()
     next(b for b in at.button if b.key.startswith("load_")).click().run()
     assert not at.exception
+    settled()  # the load's analysis runs in the background and writes to the file
     con = connect(fresh_db, read_only=True)
     try:
         attributes = con.execute("select count(*) from raw_account_attributes").fetchone()[0]
@@ -157,7 +158,7 @@ def test_loading_the_same_file_twice_says_it_is_already_loaded(fresh_db):
     assert len(_loads(fresh_db)) == 1
 
 
-def test_undo_from_the_history_tab_marks_the_load_undone(demo_copy):
+def test_undo_from_the_history_tab_marks_the_load_undone(demo_copy, settled):
     at = _data_page()
     loads = _loads(demo_copy)
     first_export = int(loads.loc[loads["file_name"].str.startswith("activities_export_2024"), "load_id"].iloc[0])
@@ -172,6 +173,7 @@ def test_undo_from_the_history_tab_marks_the_load_undone(demo_copy):
     at.button(key="undo_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"Undid load {first_export} (activities_export_2024-01_to_2025-03.csv)" in s.value for s in at.success)
+    settled()  # the undo's analysis runs in the background and writes to the file
     undone = _loads(demo_copy).set_index("load_id")["undone_at"].notna()
     assert undone[undone].index.tolist() == [first_export]
     assert not any(o.startswith(f"{first_export} ·") for o in at.selectbox(key="undo_load").options)

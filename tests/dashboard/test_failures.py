@@ -44,7 +44,7 @@ def test_an_unexpected_failure_in_a_load_is_one_message_and_changes_nothing(demo
     assert _n_loads(demo_copy) == before
 
 
-def test_a_panel_left_behind_by_a_killed_load_is_rebuilt_on_the_next_visit(demo_copy, tmp_path):
+def test_a_panel_left_behind_by_a_killed_load_is_rebuilt_on_the_next_visit(demo_copy, tmp_path, settled):
     export = tmp_path / "late.csv"
     export.write_bytes(EXPORT)
     con = connect(demo_copy)
@@ -56,6 +56,7 @@ def test_a_panel_left_behind_by_a_killed_load_is_rebuilt_on_the_next_visit(demo_
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    settled()  # the rebuild's analysis runs in the background and writes to the file
     con = connect(demo_copy, read_only=True)
     try:
         assert panel_is_current(con)

@@ -44,7 +44,7 @@ def test_the_command_line_records_the_os_user_for_loads_undos_rebuilds_and_repor
     assert trail[3]["detail"] == "b.csv: 1 rows loaded (activity_events)"
 
 
-def test_a_browser_upload_and_undo_name_the_signed_in_session(tmp_path, monkeypatch):
+def test_a_browser_upload_and_undo_name_the_signed_in_session(tmp_path, monkeypatch, settled):
     db = tmp_path / "p.duckdb"
     monkeypatch.setenv("PAYOFF_DB", str(db))
     monkeypatch.setenv("PAYOFF_AUTH", "password")
@@ -61,6 +61,7 @@ def test_a_browser_upload_and_undo_name_the_signed_in_session(tmp_path, monkeypa
     at.checkbox(key="undo_confirm_1").check().run()
     at.button(key="undo_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    settled()  # the upload's analysis runs in the background and writes to the file
     con = connect(db, read_only=True)
     try:
         row = con.execute("select loaded_by, loaded_via, undone_by, undone_via from loads where load_id = 1").fetchone()

@@ -207,7 +207,7 @@ def _upload(at: AppTest, case: Case) -> AppTest:
 
 
 @pytest.mark.parametrize("case", PAGE_CASES, ids=ids(PAGE_CASES))
-def test_data_page_shows_a_friendly_error_or_the_load(case, db_copy, monkeypatch, no_payoff_env):
+def test_data_page_shows_a_friendly_error_or_the_load(case, db_copy, monkeypatch, no_payoff_env, settled):
     monkeypatch.setenv("PAYOFF_DB", str(db_copy))
     before = fingerprint_file(db_copy)
     at = AppTest.from_file(APP, default_timeout=90)
@@ -228,6 +228,7 @@ def test_data_page_shows_a_friendly_error_or_the_load(case, db_copy, monkeypatch
         metrics = {m.label: m.value for m in at.metric}
         assert (metrics["Rows read"], metrics["Rows loaded"], metrics["Duplicate"], metrics["Rejected"]) == (
             f"{read:,}", f"{loaded:,}", f"{duplicate:,}", f"{rejected:,}")
+        settled()  # the upload's analysis runs in the background and writes to the file
         con = duckdb.connect(str(db_copy), read_only=True)
         try:
             assert_loaded(case, con, 8)

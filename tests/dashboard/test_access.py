@@ -354,3 +354,28 @@ def test_fifty_wrong_passwords_from_reconnecting_sessions_wait_the_documented_ti
     now[0] += access.MAX_DELAY_SECONDS
     at = _sign_in(_app(), PASSWORD)
     assert not at.exception and _data_shown(at), "after the wait the right password works"
+
+
+def test_payoff_app_runs_streamlit_as_a_server_not_a_development_loop(tmp_path, monkeypatch):
+    """XSRF and CORS stay on whatever a config.toml says; no full garbage collection after every page and no
+    source watching (the load test measured the collection at two thirds of a busy server's time)."""
+    from pipelines import cli
+
+    for name in ("PAYOFF_AUTH", "PAYOFF_PASSWORD_HASH", "PAYOFF_UPLOAD_LIMIT_MB"):
+        monkeypatch.delenv(name, raising=False)
+    started = {}
+
+    def execve(path, argv, env):
+        started.update(argv=argv, env=env)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli.os, "execve", execve)
+    with pytest.raises(SystemExit):
+        cli.main(["--db", str(tmp_path / "p.duckdb"), "app", "--port", "8599"])
+    argv = started["argv"]
+    options = dict(zip(argv[5::2], argv[6::2]))
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("dashboard/app.py")
+    assert options["--server.address"] == "127.0.0.1" and options["--server.port"] == "8599"
+    assert (options["--server.enableXsrfProtection"], options["--server.enableCORS"]) == ("true", "true")
+    assert (options["--runner.postScriptGC"], options["--server.fileWatcherType"]) == ("false", "none")
+    assert started["env"]["PAYOFF_DB"] == str((tmp_path / "p.duckdb").resolve())

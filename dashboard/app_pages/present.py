@@ -1,7 +1,6 @@
 """Presentation mode: one finding per screen in large type, stepping through the key findings."""
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from dashboard import components as ui
 from dashboard import data
@@ -16,6 +15,9 @@ st.markdown("""<style>
 .payoff-kicker {font-size: 1.1rem; color: #64748b; text-transform: uppercase; letter-spacing: .08em;}
 .payoff-headline {font-size: 2.5rem; font-weight: 700; line-height: 1.15; margin: .1rem 0 .6rem 0;}
 .payoff-body {font-size: 1.35rem; line-height: 1.4; color: #1e293b;}
+/* the key handler's frame below: it runs, but takes no room (out of the flow, so no gap either) */
+[data-testid="stElementContainer"]:has(> iframe[data-testid="stIFrame"]) {position: absolute; width: 0; height: 0;
+  overflow: hidden;}
 </style>""", unsafe_allow_html=True)
 
 # What a clicker sends: arrows, Page Up/Down and Space step through the findings, Escape leaves; each new slide
@@ -64,7 +66,8 @@ if leave.button("✕ Exit", key="exit", width="stretch"):
     st.switch_page("app_pages/overview.py")
 st.markdown(f'<div class="payoff-headline">{slide.headline}</div>'
             f'<div class="payoff-body">{slide.body}</div>', unsafe_allow_html=True)
-components.html(KEYS + f"<!-- slide {index} -->", height=0)  # new content on each slide: the script runs again
+# our own script, no user text in it; new content on each slide, so the frame and its script run again
+st.iframe(KEYS + f"<!-- slide {index} -->", height=1)
 CHARTS = {
     "forest": lambda: figures.driver_forest(result),
     "curve": lambda: figures.response_curve(result.finding(slide.activity)),

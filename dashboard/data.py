@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +29,7 @@ from dashboard.access import current_actor
 from pipelines import summary, workflow
 from pipelines.build import build, built_grain, panel_is_current
 from pipelines.config import DEFAULT_GRAIN, settings
-from pipelines.db import current_writer, opened
+from pipelines.db import LockBusy, current_writer, opened, wait_until_free
 from pipelines.errors import PayoffError
 from pipelines.filters import Filters
 
@@ -143,9 +143,30 @@ def _reader(grain: str | None = None):
 
 @contextmanager
 def _writer(purpose: str, on_wait=None):
-    """The read-write connection of an upload or undo; waits for any other write to finish."""
-    with _lock().writing(), opened(db_path(), write=True, purpose=purpose, by="dashboard", on_wait=on_wait) as con:
-        yield con
+    """The read-write connection of an upload or undo; waits for any other write to finish.
+
+    It waits for another process (a command-line load, or its analysis reading the file) holding nothing, so
+    this server's pages go on reading meanwhile; then it waits for the server's own reads to close and takes
+    the file, or, if another process got in between, waits again.
+    """
+    path, told = db_path(), []
+
+    def tell(what: str) -> None:
+        if on_wait is not None and not told:
+            told.append(what)
+            on_wait(what)
+
+    while True:
+        wait_until_free(path, tell)
+        with ExitStack() as held:
+            held.enter_context(_lock().writing())
+            try:
+                con = held.enter_context(opened(path, write=True, purpose=purpose, by="dashboard", wait=False))
+            except LockBusy as busy:
+                tell(str(busy))
+                continue
+            yield con
+            return
 
 
 # -- what is loaded ---------------------------------------------------------------------------

@@ -57,20 +57,25 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     return con
 
 
+class LockBusy(Exception):
+    """The database's lock is held by another and the caller asked not to wait (the holder is the message)."""
+
+
 @contextmanager
 def opened(db_path: str | Path, *, write: bool = False, purpose: str = "", by: str = "command line",
-           on_wait: Callable[[str], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+           on_wait: Callable[[str], None] | None = None, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection held under the database's reader/writer lock, closed (and the lock freed) on exit.
 
     Readers share the lock; a writer holds it alone and records `purpose` and `by` in the
     lock file so others can say what they are waiting for. When the lock is taken,
-    on_wait is called once with that description and the call waits as long as it takes.
+    on_wait is called once with that description and the call waits as long as it takes
+    (wait=False: raises LockBusy instead).
     """
     path = Path(db_path)
     if not write and not path.exists():
         raise PayoffError(f"{path}: no database here yet; run 'payoff demo' or 'payoff ingest FILE' first")
-    lock = write_lock(path, purpose, by=by, on_wait=on_wait) if write else \
-        _file_lock(path, exclusive=False, on_wait=on_wait)
+    lock = write_lock(path, purpose, by=by, on_wait=on_wait, wait=wait) if write else \
+        _file_lock(path, exclusive=False, on_wait=on_wait, wait=wait)
     with lock:
         con = connect(path, read_only=not write)
         try:
@@ -81,9 +86,9 @@ def opened(db_path: str | Path, *, write: bool = False, purpose: str = "", by: s
 
 @contextmanager
 def write_lock(db_path: str | Path, purpose: str, *, by: str = "command line",
-               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+               on_wait: Callable[[str], None] | None = None, wait: bool = True) -> Iterator[None]:
     """Hold the writer lock, recording what for; for writers that open (or replace) the file themselves."""
-    with _file_lock(Path(db_path), exclusive=True, on_wait=on_wait) as fd:
+    with _file_lock(Path(db_path), exclusive=True, on_wait=on_wait, wait=wait) as fd:
         if fd is None:
             yield
             return
@@ -160,8 +165,15 @@ def _lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+def wait_until_free(db_path: str | Path, on_wait: Callable[[str], None] | None = None) -> None:
+    """Wait, holding nothing afterwards, until no process reads or writes the database (on_wait as in opened)."""
+    with _file_lock(Path(db_path), exclusive=True, on_wait=on_wait):
+        pass
+
+
 @contextmanager
-def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | None) -> Iterator[int | None]:
+def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | None,
+               wait: bool = True) -> Iterator[int | None]:
     """Hold flock on <db>.lock; yields None (no lock) where the folder cannot hold a lock file."""
     if exclusive:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +187,8 @@ def _file_lock(path: Path, *, exclusive: bool, on_wait: Callable[[str], None] | 
         try:
             fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                raise LockBusy(_holder(fd)) from None
             if on_wait is not None:
                 on_wait(_holder(fd))
             fcntl.flock(fd, mode)

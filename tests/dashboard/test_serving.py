@@ -78,3 +78,42 @@ def test_after_a_load_pages_open_on_the_last_analysis_said_as_such_while_the_new
         assert snapshot.stored(con) is not None and snapshot.stale_since(con) is None
     at.run()
     assert not at.exception and not [i for i in at.info if "being updated" in i.value]
+
+
+def test_a_write_waiting_for_another_process_leaves_the_servers_reads_free(demo_copy):
+    """An upload while a command-line process reads the file (its analysis takes a minute at 10M events):
+    the upload waits for it, and meanwhile this server's pages still read (they waited with it before)."""
+    from dashboard import data
+
+    release, holding = threading.Event(), threading.Event()
+
+    def other_process_reading():  # its own flock on the file, as another process's would be
+        with opened(demo_copy):
+            holding.set()
+            release.wait(60)
+
+    other = threading.Thread(target=other_process_reading)
+    other.start()
+    assert holding.wait(10)
+    told, wrote = [], threading.Event()
+
+    def upload():
+        with data._writer("loading west.csv", told.append) as con:
+            con.execute("select count(*) from loads").fetchone()
+            wrote.set()
+
+    writer = threading.Thread(target=upload)
+    writer.start()
+    deadline = time.time() + 10
+    while not told and time.time() < deadline:
+        time.sleep(0.02)
+    assert told == ["reads by another process"] and not wrote.is_set()
+    started = time.perf_counter()
+    with data._reader() as con:
+        assert con.execute("select count(*) from loads").fetchone()[0] > 0
+    assert time.perf_counter() - started < 5, "the page's read did not wait for the waiting upload"
+    assert not wrote.is_set()
+    release.set()
+    for t in (other, writer):
+        t.join(30)
+    assert wrote.is_set() and told == ["reads by another process"]

@@ -15,6 +15,10 @@ import pytest
 from pipelines.stats.models import WITHIN_COUNT, demean, fit
 
 pf = pytest.importorskip("pyfixest")
+# pyfixest's own use of pandas APIs that newer pandas deprecates is not this project's to fix
+# (and its notice that accounts without any event leave the Poisson fit, which is the point)
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning",
+                                        "ignore:.*removed because of separation:UserWarning")
 
 ACCOUNTS, PERIODS = 150, 12
 
@@ -50,7 +54,7 @@ def test_within_account_poisson_matches_pyfixest_fepois(seed):
     # pyfixest drops the accounts that never refer, as the conditional likelihood does; its cluster factor is then
     # G/(G-1) over the accounts left, Payoff's (no residual degrees of freedom in a conditional likelihood)
     ref = pf.fepois("referrals ~ calls + emails | account + period", data=frame, vcov={"CRV1": "account"},
-                    ssc=pf.ssc(k_adj=False, G_adj=True))
+                    ssc=pf.ssc(k_adj=False, G_adj=True), fixef_tol=1e-12, iwls_tol=1e-12, iwls_maxiter=100)
     informing = int((frame.groupby("account")["referrals"].sum() > 0).sum())
     assert mine.n_clusters == informing <= ACCOUNTS - 6
     for term in ("calls", "emails"):
@@ -67,10 +71,15 @@ def test_within_account_least_squares_matches_pyfixest_feols(seed):
     X = demean(np.column_stack([frame[["calls", "emails"]].to_numpy(), dummies]), codes)
     y = demean(frame["revenue"].to_numpy(), codes)
     mine = fit("amount", y, X, ["calls", "emails", *names], codes, within=True)
-    # Payoff's factor G/(G-1)·(N-1)/(N-K) counts the period effects in K but not the account effects, which the
-    # clusters nest (Stata's xtreg, fe and pyfixest's default, k_fixef="nested")
-    ref = pf.feols("revenue ~ calls + emails | account + period", data=frame, vcov={"CRV1": "account"})
+    # its effects are projected out iteratively: converged tightly, as Payoff's centring is exact
+    ref = pf.feols("revenue ~ calls + emails | account + period", data=frame, vcov={"CRV1": "account"},
+                   fixef_tol=1e-12)
+    # Payoff's factor G/(G-1)·(N-1)/(N-K) counts the slopes and the period effects in K (2 + 11) but not the account
+    # effects, which the clusters nest; pyfixest (k_fixef="nested"), like Stata's xtreg, fe, also counts the
+    # constant the effects absorb: one term more, 0.03% on a standard error here
+    n, k = len(frame), 2 + PERIODS - 1
+    one_term = np.sqrt((n - k - 1) / (n - k))
     for term in ("calls", "emails"):
         assert mine.coef(term) == pytest.approx(float(ref.coef()[term]), rel=1e-8, abs=1e-10)
-        assert mine.se(term) == pytest.approx(float(ref.se()[term]), rel=1e-6)
+        assert mine.se(term) == pytest.approx(float(ref.se()[term]) * one_term, rel=1e-6)
     assert mine.coef("calls") == pytest.approx(0.03, abs=0.01)

@@ -79,8 +79,10 @@ def driver_forest(result) -> go.Figure:
     """
     findings = [f for f in reversed(result.findings) if f.judged]
     fig = go.Figure()
-    if not findings:
-        return _style(fig, "No activities to compare")
+    if not findings:  # no empty axes: a short figure that says so (the slide or section says why)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _style(fig, "No activities to compare", height=120)
     labels = [f.label for f in findings]
     ends = [v for f in findings for v in (f.effect.low, f.effect.high, f.effect.estimate) if np.isfinite(v)] + [0.0]
     lo, hi = min(ends), max(ends)

@@ -20,8 +20,12 @@ class Slide:
 
 
 def key_findings(results) -> list[Slide]:
-    """Per outcome: the strongest driver, its timing or returns, the biggest busy-work, and the validation."""
+    """Per outcome: the strongest driver, its timing or returns, the biggest busy-work, and the validation.
+
+    Outcomes on which no activity could be judged come last, in their order: a review opens on what the
+    data can say, not on an outcome too small to fit."""
     slides: list[Slide] = []
+    unjudged: list[Slide] = []
     for r in results:
         name = r.outcome.replace("_", " ")
         drivers = verdicts.drivers(r)
@@ -41,7 +45,7 @@ def key_findings(results) -> list[Slide]:
         else:  # nothing was judged: say why instead of implying the activities were compared
             why = " ".join([f"{note[0].upper()}{note[1:]}." for note in r.notes]
                            + [f.sentence for f in r.findings]) or "No activity varies in the data."
-            slides.append(Slide(r.outcome, f"No activity could be judged for {name}", why, "forest"))
+            unjudged.append(Slide(r.outcome, f"No activity could be judged for {name}", why, "forest"))
         busy = verdicts.busy(r)
         if busy:
             b = busy[0]
@@ -49,4 +53,4 @@ def key_findings(results) -> list[Slide]:
                                 b.activity))
         if (said := holdout_sentence(r.validation.get("holdout", {}), r.outcome)) is not None:
             slides.append(Slide(r.outcome, f"Does activity add to what we knew about {name}?", said, "none"))
-    return slides
+    return slides + unjudged

@@ -124,6 +124,9 @@ def test_an_outcome_too_small_to_fit_says_so_and_the_others_stand(demo_db, odd_e
     slides = [s for s in key_findings(list(results.values())) if s.outcome == "upsell_revenue"]
     assert [(s.headline, s.body) for s in slides] == [("No activity could be judged for upsell revenue",
                                                         "Too little data to fit (3 rows, 3 accounts).")]
+    # an amount, so listed first; its slide comes after every outcome the data can say something about
+    ordered = key_findings([results["upsell_revenue"], *(results[o] for o in sorted(SAMPLE_OUTCOMES))])
+    assert ordered[-1].outcome == "upsell_revenue" and {s.outcome for s in ordered[:-1]} == SAMPLE_OUTCOMES
     for outcome in SAMPLE_OUTCOMES:
         assert results[outcome].to_json() == sample[outcome]
 

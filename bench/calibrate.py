@@ -1,6 +1,6 @@
 """Calibration: how often would Payoff's verdicts be wrong in worlds with known truth?
 
-    python bench/calibrate.py [--worlds NAME ...] [--seeds N] [--out bench/results/calibration.md]
+    python bench/calibrate.py [--worlds NAME ...] [--seeds N] [--first-seed K] [--out bench/results/calibration.md]
 
 Each world (bench/worlds.py) is written as CSV exports, loaded with the real `payoff ingest` and
 judged with the real `payoff drivers --format json`, as a customer would. Per world type and
@@ -101,16 +101,19 @@ def table(by_world: dict[str, dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", nargs="+", default=list(worlds.WORLD_TYPES), choices=list(worlds.WORLD_TYPES))
-    parser.add_argument("--seeds", type=int, default=10, help="worlds per type (seeds 1..N)")
+    parser.add_argument("--seeds", type=int, default=10, help="worlds per type (seeds K..K+N-1)")
+    parser.add_argument("--first-seed", type=int, default=1, help="K: more seeds beside an earlier run's")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.md")
     args = parser.parse_args(argv)
     by_world, started = {}, time.time()
     with tempfile.TemporaryDirectory(prefix="payoff-calibrate-") as tmp:
         for name in args.worlds:
-            results = [judge(worlds.WORLD_TYPES[name], seed, Path(tmp)) for seed in range(1, args.seeds + 1)]
+            seeds = range(args.first_seed, args.first_seed + args.seeds)
+            results = [judge(worlds.WORLD_TYPES[name], seed, Path(tmp)) for seed in seeds]
             by_world[name] = tally(results)
             print(f"{name}: done ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
-    text = (f"# Calibration ({args.seeds} seeds per world type, {time.time() - started:.0f} s)\n\n"
+    which = "" if args.first_seed == 1 else f": seeds {args.first_seed}–{args.first_seed + args.seeds - 1}"
+    text = (f"# Calibration ({args.seeds} seeds per world type{which}, {time.time() - started:.0f} s)\n\n"
             + table(by_world) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -159,7 +159,10 @@ def trends(con: duckdb.DuckDBPyConnection, filters=None) -> dict[str, pd.DataFra
         rows.append(value.reset_index().assign(outcome=key, kind=kind, unit=unit))
     outcomes = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     acts = [c for c in panel.columns if c.startswith("n_")]
-    activities = (panel.groupby("period_on")[acts].sum().reset_index()
-                  .melt(id_vars="period_on", var_name="key", value_name="activities"))
+    # a type's periods outside its logged span are unknown, not zero (an outcome export reaching years before
+    # the activity exports must not draw years of no activity): no point there
+    activities = (panel.groupby("period_on")[acts].sum(min_count=1).reset_index()
+                  .melt(id_vars="period_on", var_name="key", value_name="activities")
+                  .dropna(subset=["activities"]).reset_index(drop=True))
     activities["activity"] = activities["key"].str[2:].map(labels).fillna(activities["key"].str[2:])
     return {"outcomes": outcomes, "activities": activities.drop(columns="key")}

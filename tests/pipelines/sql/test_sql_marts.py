@@ -388,3 +388,31 @@ def test_overview_trends_count_only_customer_periods(lifetimes, run, con):
     # B's exit call in July comes after its 'no' in June: not a customer's activity; D's December call is
     assert calls[D("2025-07-01")] == 0 and calls[D("2025-12-01")] == 2  # C and D
     assert sum(calls.values()) == 8  # nine calls logged, one after its account left
+
+
+def test_overview_trends_leave_an_activitys_unlogged_periods_out_instead_of_drawing_zeros(load, run, con):
+    """Renewals reaching back to 2024 and e-mails logged only from April 2025: no activity point before each
+    type's first logged period (unknown), zeros inside it."""
+    from pipelines.summary import trends
+
+    load("events.csv", "activity_events", """
+        Activity ID,Type,Date,Account
+        a1,Call,2025-01-05,A
+        a2,Email,2025-04-02,A
+        a3,Call,2025-06-20,A
+        b1,Call,2025-02-10,B
+        b2,Email,2025-06-02,B
+        """)
+    load("renewals.csv", "outcomes", """
+        Account,Date,Renewed
+        A,2024-03-15,yes
+        B,2024-06-15,yes
+        """)
+    run()
+    activities = trends(con)["activities"]
+    months = {a: sorted(activities.loc[activities["activity"] == a, "period_on"].dt.date)
+              for a in ("Call", "Email")}
+    assert months["Call"][0] == D("2025-01-01") and months["Email"][0] == D("2025-04-01")
+    calls = dict(zip(activities.loc[activities["activity"] == "Call", "period_on"].dt.date,
+                     activities.loc[activities["activity"] == "Call", "activities"]))
+    assert calls[D("2025-03-01")] == 0 and calls[D("2025-06-01")] == 1 and sum(calls.values()) == 3

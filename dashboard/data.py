@@ -322,6 +322,9 @@ def _stale_since(version: str):
         return snapshot.stale_since(con)
 
 
+BACKGROUND_THREADS = ("payoff-analysis", "payoff-refit")  # the new default analysis; refits of filtered views
+
+
 @st.cache_resource
 def _refreshing() -> tuple[threading.Lock, set]:
     return threading.Lock(), set()  # one background analysis at a time; the versions already tried
@@ -346,7 +349,14 @@ def _refresh_in_background() -> None:
         finally:
             gate.release()
 
-    threading.Thread(target=work, name="payoff-analysis", daemon=True).start()
+    threading.Thread(target=work, name=BACKGROUND_THREADS[0], daemon=True).start()
+
+
+def wait_for_background(timeout: float = 300) -> None:
+    """Wait for this server's background analysis and refits to finish (they hold the file while they store)."""
+    for thread in threading.enumerate():
+        if thread.name in BACKGROUND_THREADS:
+            thread.join(timeout)
 
 
 def analysis(version: str, view: View) -> list:
@@ -499,7 +509,7 @@ def _refitting(version: str, view: View) -> list | None:
     if shared.ready(key) or (earlier := shared.earlier(key)) is None:
         return None
     if not shared.computing(key):
-        threading.Thread(target=_fitted, args=(version, view), name="payoff-refit", daemon=True).start()
+        threading.Thread(target=_fitted, args=(version, view), name=BACKGROUND_THREADS[1], daemon=True).start()
     return earlier
 
 

@@ -29,14 +29,21 @@ def _style(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Fi
     return fig
 
 
+def _per_activity(frame: pd.DataFrame):
+    """One trace's colour, rows and labels per activity of a (period, activity, activities) frame, in the
+    frame's order: what Plotly Express's color= did, without its cost."""
+    for i, (activity, rows) in enumerate(frame.groupby("activity", sort=False)):
+        yield PALETTE[i % len(PALETTE)], rows, dict(
+            name=str(activity), legendgroup=str(activity),
+            hovertemplate=f"{activity}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>")
+
+
 def activity_by_month(frame: pd.DataFrame) -> go.Figure:
     """Stacked monthly activity volume by type: shows gaps and changes in logging."""
     if frame.empty:
         return _style(go.Figure(), "Activities logged per month")
-    fig = go.Figure([go.Bar(x=rows["month_on"], y=rows["activities"], name=str(activity), legendgroup=str(activity),
-                            marker_color=PALETTE[i % len(PALETTE)],
-                            hovertemplate=f"{activity}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>")
-                     for i, (activity, rows) in enumerate(frame.groupby("activity", sort=False))])
+    fig = go.Figure([go.Bar(x=rows["month_on"], y=rows["activities"], marker_color=color, **labels)
+                     for color, rows, labels in _per_activity(frame)])
     fig.update_layout(barmode="relative", bargap=0.15)
     fig.update_xaxes(title="Month")
     fig.update_yaxes(title="Activities")
@@ -319,10 +326,9 @@ def activity_trend(frame: pd.DataFrame) -> go.Figure:
     """Each activity's total per period."""
     if frame.empty:
         return _style(go.Figure(), "Activity over time")
-    fig = go.Figure([go.Scatter(x=rows["period_on"], y=rows["activities"], mode="lines", name=str(activity),
-                                line=dict(color=PALETTE[i % len(PALETTE)]),
-                                hovertemplate=f"{activity}<br>%{{x|%b %Y}}: %{{y:,}}<extra></extra>")
-                     for i, (activity, rows) in enumerate(frame.groupby("activity", sort=False))])
+    fig = go.Figure([go.Scatter(x=rows["period_on"], y=rows["activities"], mode="lines", line=dict(color=color),
+                                **labels)
+                     for color, rows, labels in _per_activity(frame)])
     fig.update_yaxes(title="Activities")
     return _style(fig, "Activity over time", height=340)
 

@@ -116,11 +116,9 @@ def _settled():
 def settle(timeout: float = 300) -> None:
     """Wait for the dashboard's background work started by a load (the new default analysis, refits of
     filtered views) to finish, as a person would by looking at the page a little later."""
-    import threading
+    from dashboard.data import wait_for_background
 
-    for thread in threading.enumerate():
-        if thread.name in ("payoff-analysis", "payoff-refit"):
-            thread.join(timeout)
+    wait_for_background(timeout)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.data import wait_for_background
 from pipelines.build import check_rows
 from pipelines.config import PROJECT_ROOT, SAMPLE_DATA_DIR
 from pipelines.db import connect
@@ -36,6 +37,7 @@ def _data_page() -> AppTest:
 
 
 def _loads(path):
+    wait_for_background()  # a load's analysis runs in the background and writes to the file
     con = connect(path, read_only=True)
     try:
         return list_loads(con)

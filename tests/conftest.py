@@ -106,9 +106,29 @@ def odd_export(demo_db):
     return write
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _default_database_untouched():
+    """No test writes the default database (data/payoff.duckdb): `make run` builds the sample there only when
+    no file is there yet."""
+    from pipelines.config import DEFAULT_DB
+
+    path = PROJECT_ROOT / DEFAULT_DB
+
+    def stamp():
+        return path.stat().st_mtime_ns if path.exists() else None
+
+    before = stamp()
+    yield
+    assert stamp() == before, f"a test wrote {path}"
+
+
 @pytest.fixture(autouse=True)
-def _settled():
-    """No test leaves a background analysis running into the next (it would hold the server's one fit)."""
+def _settled(monkeypatch):
+    """No test leaves a background analysis running into the next (it would hold the server's one fit).
+
+    It asks for monkeypatch so that it ends first: a background analysis still running when a test's PAYOFF_DB
+    is undone would store into the default data/payoff.duckdb, and `make run` would then open that instead of
+    building the sample."""
     yield
     settle()
 

@@ -43,7 +43,7 @@ def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
                    check=True, capture_output=True, text=True)
     done = subprocess.run([str(PAYOFF), "--db", str(db), "drivers", "--format", "json", "--no-validation"],
                           check=True, capture_output=True, text=True)
-    return {"truth": truth, "drivers": json.loads(done.stdout)}
+    return {"seed": seed, "truth": truth, "drivers": json.loads(done.stdout)}
 
 
 def tally(results: list[dict]) -> dict:
@@ -72,6 +72,9 @@ def tally(results: list[dict]) -> dict:
                     if verdict in FALSE_VERDICTS:
                         row["false"] += 1
                         any_false = True
+                        row["calls"].append({"seed": result["seed"], "activity": label, "verdict": verdict,
+                                             "q": finding.get("q_value"),
+                                             "estimate": (finding.get("effect") or {}).get("estimate")})
                 else:
                     row["effect_tests"] += 1
                     est = (finding.get("effect") or {}).get("estimate")
@@ -98,6 +101,18 @@ def table(by_world: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def false_calls(by_world: dict[str, dict]) -> str:
+    """Every no-effect activity that got a verdict, so a reader sees which verdict and how firm."""
+    lines = ["| world | seed | outcome | activity | verdict | q | estimate |", "|---|---|---|---|---|---|---|"]
+    for world, outcomes in by_world.items():
+        for outcome, r in sorted(outcomes.items()):
+            for call in r["calls"]:
+                q = f"{call['q']:.3g}" if call["q"] is not None else "–"
+                est = f"{call['estimate']:+.3g}" if call["estimate"] is not None else "–"
+                lines.append(f"| {world} | {call['seed']} | {outcome} | {call['activity']} | {call['verdict']} | {q} | {est} |")
+    return "\n".join(lines) if len(lines) > 2 else "None."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", nargs="+", default=list(worlds.WORLD_TYPES), choices=list(worlds.WORLD_TYPES))
@@ -114,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: done ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     which = "" if args.first_seed == 1 else f": seeds {args.first_seed}–{args.first_seed + args.seeds - 1}"
     text = (f"# Calibration ({args.seeds} seeds per world type{which}, {time.time() - started:.0f} s)\n\n"
-            + table(by_world) + "\n")
+            + table(by_world) + "\n\n## The false calls, one by one\n\n" + false_calls(by_world) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)

@@ -71,19 +71,27 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
                 if name == "account_periods":
                     body = _with_activity_zeros(con, body)
                 con.execute(f"create or replace {scope}{kind} {quote_ident(name)} as {body}")
-        n_accounts = con.execute("select count(*) from accounts").fetchone()[0]
-        n_periods = con.execute("select count(*) from int_periods_spanned").fetchone()[0]
-        n_rows = con.execute("select count(*) from account_periods").fetchone()[0]
-        built_at = datetime.now()
-        con.execute(f"create or replace {'temp ' if temporary else ''}table build_info as select ? as grain, ? as built_at, "
-                    "(select coalesce(max(load_id), 0) from loads) as last_load_id, "
-                    "(select count(*) from loads where undone_at is null) as n_active_loads",
-                    [grain, built_at])
+        result = record_build(con, grain, temporary=temporary)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return BuildResult(grain, n_accounts, n_periods, n_rows, run_checks(con), built_at)
+    result.failed_checks = run_checks(con)
+    return result
+
+
+def record_build(con: duckdb.DuckDBPyConnection, grain: str, *, temporary: bool = False) -> BuildResult:
+    """Note in build_info what the models were built from (inside the build's transaction); the checks
+    are run by the caller after the commit."""
+    n_accounts = con.execute("select count(*) from accounts").fetchone()[0]
+    n_periods = con.execute("select count(*) from int_periods_spanned").fetchone()[0]
+    n_rows = con.execute("select count(*) from account_periods").fetchone()[0]
+    built_at = datetime.now()
+    con.execute(f"create or replace {'temp ' if temporary else ''}table build_info as select ? as grain, ? as built_at, "
+                "(select coalesce(max(load_id), 0) from loads) as last_load_id, "
+                "(select count(*) from loads where undone_at is null) as n_active_loads",
+                [grain, built_at])
+    return BuildResult(grain, n_accounts, n_periods, n_rows, {}, built_at)
 
 
 def _with_activity_zeros(con: duckdb.DuckDBPyConnection, panel_sql: str) -> str:
@@ -100,7 +108,17 @@ def _with_activity_zeros(con: duckdb.DuckDBPyConnection, panel_sql: str) -> str:
 
 
 def activity_zero_fills(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Each dated activity column (quoted) -> the SQL of its value with zeros where nothing logged means none.
+    """Each dated activity column (quoted) -> the SQL of its value with zeros where nothing logged means none
+    (zero_fill_columns), its spans bound as session variables of `con`."""
+    fills, variables = zero_fill_columns(activity_spans(con))
+    for name, value in variables.items():
+        con.execute(f"set variable {name} = ?{'::date' if '_lo_' in name or '_hi_' in name else ''}", [value])
+    return fills
+
+
+def zero_fill_columns(spans: list[tuple]) -> tuple[dict[str, str], dict[str, object]]:
+    """Each dated activity column (quoted) -> the SQL of its value with zeros where nothing logged means none,
+    and the variables that SQL reads.
 
     Unknown is not zero: a type's zeros reach over its span (activity_spans) only, and a type known only
     from count exports is zero only for the accounts those exports list: elsewhere they do not speak.
@@ -108,18 +126,18 @@ def activity_zero_fills(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     The spans go in as session variables (PIVOT runs as several statements, which take no parameters),
     one per type by position: no name from an export is spliced into the SQL.
     """
-    fills = {}
-    for i, (key, lo, hi, counts_only) in enumerate(activity_spans(con)):
-        con.execute(f"set variable payoff_activity_{i} = ?", [key])
-        con.execute(f"set variable payoff_activity_lo_{i} = ?::date", [lo])
-        con.execute(f"set variable payoff_activity_hi_{i} = ?::date", [hi])
+    fills, variables = {}, {}
+    for i, (key, lo, hi, counts_only) in enumerate(spans):
+        variables[f"payoff_activity_{i}"] = key
+        variables[f"payoff_activity_lo_{i}"] = lo
+        variables[f"payoff_activity_hi_{i}"] = hi
         known = f"period_on between getvariable('payoff_activity_lo_{i}') and getvariable('payoff_activity_hi_{i}')"
         if counts_only:
             known += (f" and account_id in (select account_id from int_activities_counted "
                       f"where activity_key = getvariable('payoff_activity_{i}'))")
         col = quote_ident(f"n_{key}")
         fills[col] = f"case when {known} then coalesce({col}, 0) else {col} end"
-    return fills
+    return fills, variables
 
 
 def activity_spans(con: duckdb.DuckDBPyConnection, through_load: int | None = None) -> list[tuple]:
@@ -130,7 +148,11 @@ def activity_spans(con: duckdb.DuckDBPyConnection, through_load: int | None = No
     months before) and ends where the exports that log it end: a type no longer logged while its
     export goes on is done no more, which is a zero.
     """
-    return con.execute("""
+    return con.execute(ACTIVITY_SPANS_SQL, {"through": through_load if through_load is not None else 2**62}).fetchall()
+
+
+# Each dated activity type's span (see activity_spans); $through: the last load read.
+ACTIVITY_SPANS_SQL = """
         with logged as (
             select load_id, activity_key, occurred_on as logged_on, false as from_counts
             from stg_activity_events where occurred_on is not null and load_id <= $through
@@ -151,14 +173,22 @@ def activity_spans(con: duckdb.DuckDBPyConnection, through_load: int | None = No
                bool_and(from_counts)
         from per_load join load_ends using (load_id)
         group by activity_key
-        order by activity_key""", {"through": through_load if through_load is not None else 2**62}).fetchall()
+        order by activity_key"""
+
+
+def model_variables(grain: str) -> dict[str, object]:
+    """The session variables the models read at a grain: its name (payoff_grain), one period at it
+    (payoff_period_step), the customer grace (payoff_grace_days), and every load read (payoff_loads_after)."""
+    return {"payoff_grain": grain, "payoff_period_step": PERIOD_STEPS[grain],
+            "payoff_grace_days": CUSTOMER_GRACE_DAYS, "payoff_loads_after": 0}
 
 
 def set_grain(con: duckdb.DuckDBPyConnection, grain: str) -> None:
-    """The grain the models read (payoff_grain), and one period at it (payoff_period_step)."""
-    con.execute("set variable payoff_grain = ?", [grain])
-    con.execute("set variable payoff_period_step = ?", [PERIOD_STEPS[grain]])
-    con.execute("set variable payoff_grace_days = ?", [CUSTOMER_GRACE_DAYS])
+    """The session variables the models read at a grain (model_variables), but payoff_loads_after: the
+    build and the append set that themselves."""
+    for name, value in model_variables(grain).items():
+        if name != "payoff_loads_after":
+            con.execute(f"set variable {name} = ?", [value])
 
 
 def model_sql(layer: str, name: str) -> str:

@@ -8,7 +8,7 @@ with events_per_period as (
         date_trunc(getvariable('payoff_grain'), occurred_on)::date as period_on,
         activity_key,
         count(*)::double as n_activities,
-        sum(duration_minutes) as minutes,
+        sum(duration_minutes::decimal(38, 9))::double as minutes,
         count(duration_minutes) as n_timed
     from stg_activity_events
     where load_id > coalesce(getvariable('payoff_loads_after'), 0)
@@ -30,10 +30,10 @@ counts_per_period as (
 
 combined as (
     select account_id, period_on, activity_key,
-           sum(n_activities) as n_activities, sum(minutes) as minutes, sum(n_timed) as n_timed
+           sum(n_activities) as n_activities, sum(minutes::decimal(38, 9))::double as minutes, sum(n_timed)::bigint as n_timed
     from (
         select * from events_per_period
-        union all by name
+        union all
         select * from counts_per_period
     )
     group by all

@@ -10,7 +10,7 @@ with from_events as (
         count(*)::double as n_activities,
         min(occurred_on) as first_on,
         max(occurred_on) as last_on,
-        sum(duration_minutes) as minutes,
+        sum(duration_minutes::decimal(38, 9))::double as minutes,
         count(duration_minutes) as n_timed
     from stg_activity_events
     where load_id > coalesce(getvariable('payoff_loads_after'), 0)
@@ -36,13 +36,13 @@ combined as (
     select
         activity_key,
         activity_label,
-        sum(n_rows) as n_rows,
+        sum(n_rows)::bigint as n_rows,
         sum(n_activities) as n_activities,
         min(first_on) as first_on,
         max(last_on) as last_on,
-        sum(minutes) as minutes,
-        sum(n_timed) as n_timed
-    from (select * from from_events union all by name select * from from_counts)
+        sum(minutes::decimal(38, 9))::double as minutes,
+        sum(n_timed)::bigint as n_timed
+    from (select * from from_events union all select * from from_counts)
     group by activity_key, activity_label
 )
 

@@ -11,7 +11,7 @@ with measures as (
 ),
 
 averaged as (
-    select account_id, period_on, measure_key, avg(value) as value, count(*) as n_values
+    select account_id, period_on, measure_key, sum(value::decimal(38, 9))::double / count(*) as value, count(*) as n_values
     from measures
     group by all
 )

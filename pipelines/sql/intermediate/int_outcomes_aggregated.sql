@@ -14,7 +14,7 @@ with outcomes as (
 
 per_period as (
     select account_id, period_on, outcome_key, any_value(outcome_kind) as outcome_kind,
-           sum(value) as value, count(*) as n_events
+           sum(value::decimal(38, 9))::double as value, count(*) as n_events
     from outcomes
     group by account_id, period_on, outcome_key
 ),

@@ -19,9 +19,9 @@ bounds as (
 ),
 
 spanned as (
-    select unnest(generate_series(lo, hi, getvariable('payoff_period_step')::interval))::date as period_on
+    select unnest(generate_series(lo, hi, getvariable('payoff_period_step')::interval)) as period_on
     from bounds
     where lo is not null
 )
 
-select period_on from spanned
+select period_on::date as period_on from spanned

@@ -59,12 +59,12 @@ spans as (
         case when d.declared_end is not null then d.declared_end
              when l.lost_on is not null and (l.kept_on is null or l.lost_on >= l.kept_on) then l.lost_on
              when s.last_seen_on is not null
-                  and s.last_seen_on + to_days(getvariable('payoff_grace_days')::integer) < e.last_day
+                  and s.last_seen_on + getvariable('payoff_grace_days')::integer < e.last_day
                  then s.last_seen_on end as ended_on,
         case when d.declared_end is not null then 'end date in an export'
              when l.lost_on is not null and (l.kept_on is null or l.lost_on >= l.kept_on) then 'did not renew'
              when s.last_seen_on is not null
-                  and s.last_seen_on + to_days(getvariable('payoff_grace_days')::integer) < e.last_day
+                  and s.last_seen_on + getvariable('payoff_grace_days')::integer < e.last_day
                  then 'no sign of life for ' || getvariable('payoff_grace_days') || ' days before the data ends'
              else 'still a customer' end as end_rule,
         s.first_seen_on,

@@ -13,8 +13,8 @@ summarised as (
         count(distinct account_id) as n_accounts,
         min(occurred_on) as first_on,
         max(occurred_on) as last_on,
-        sum(value) as total_value,
-        case when any_value(outcome_kind) = 'binary' then sum(value) end as n_yes
+        sum(value::decimal(38, 9))::double as total_value,
+        case when any_value(outcome_kind) = 'binary' then sum(value::decimal(38, 9))::double end as n_yes
     from outcomes
     group by outcome_key
 )

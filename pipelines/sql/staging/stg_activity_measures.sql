@@ -17,7 +17,7 @@ keyed as (
 ),
 
 per_load as (
-    select account_id, period_on, measure_key, load_id, avg(value) as value, count(*) as n_values
+    select account_id, period_on, measure_key, load_id, sum(value::decimal(38, 9))::double / count(*) as value, count(*) as n_values
     from keyed
     group by account_id, period_on, measure_key, load_id
 ),

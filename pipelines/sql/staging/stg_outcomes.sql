@@ -30,7 +30,7 @@ by_key_per_load as (
     -- without ids, rows of one load on the same key add up (amounts, counts) or the last wins (yes/no)
     select
         account_id, occurred_on, outcome_key, outcome_kind, load_id,
-        case when outcome_kind = 'binary' then arg_max(value, source_row) else sum(value) end as value,
+        case when outcome_kind = 'binary' then arg_max(value, source_row) else sum(value::decimal(38, 9))::double end as value,
         count(*) as n_rows
     from keyed
     where event_id is null

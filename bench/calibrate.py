@@ -49,7 +49,7 @@ def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
 def tally(results: list[dict]) -> dict:
     """Per outcome: false verdicts among no-effect activities, worlds with any, power and coverage."""
     out = defaultdict(lambda: {"null_tests": 0, "false": 0, "worlds": 0, "worlds_false": 0, "effect_tests": 0,
-                               "found": 0, "covered": 0, "coverage_tests": 0, "declined": 0})
+                               "found": 0, "covered": 0, "coverage_tests": 0, "declined": 0, "calls": []})
     for result in results:
         truth = result["truth"]
         for block in result["drivers"]["outcomes"]:

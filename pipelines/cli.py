@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--no-analysis", action="store_true",
                    help="do not store the default analysis afterwards (pages then fit it when first opened)")
+    _engine_options(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("map", help="show the column mapping Payoff would use for a file, as editable JSON")
@@ -126,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--grain", choices=GRAINS, default=DEFAULT_GRAIN)
     p.add_argument("--no-analysis", action="store_true",
                    help="do not store the default analysis afterwards (pages then fit it when first opened)")
+    _engine_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("analyse", help="compute and store the default analysis the dashboard opens on (done after "
@@ -162,6 +164,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="where the models run: here in DuckDB (default), or on Apache Spark (pip install -e '.[spark]')")
+    p.add_argument("--warehouse", metavar="DIR",
+                   help="Spark: the folder (or shared path) for its Parquet (default: PAYOFF_WAREHOUSE, else "
+                        "<database>.warehouse beside the database)")
+    p.add_argument("--spark-master", metavar="URL",
+                   help="Spark: the cluster (spark.master; default PAYOFF_SPARK_MASTER, else local[*]; "
+                        "SPARK_REMOTE selects Spark Connect)")
+
+
+def _panel_builder(args):
+    """None for the DuckDB build, else a Spark builder (pipelines/spark.py)."""
+    if args.engine != "spark":
+        return None
+    from pipelines.spark import SparkBuilder
+
+    return SparkBuilder(args.warehouse or settings(args.db).warehouse, args.spark_master)
+
+
 def cmd_demo(args) -> int:
     from pipelines.demo import build_demo
 
@@ -178,10 +200,11 @@ def cmd_demo(args) -> int:
 def cmd_ingest(args) -> int:
     cfg = settings(args.db)
     mapping = Mapping.load(args.mapping) if args.mapping else None
+    builder = _panel_builder(args)
     with _writing(cfg.db_path, f"loading {', '.join(Path(f).name for f in args.files)}") as con:
         outcome = load_files(con, args.files, kind=args.kind, mapping=mapping, archive_dir=cfg.archive_dir,
                              max_reject_share=args.max_rejects, new_accounts=args.new_accounts, grain=args.grain,
-                             actor=command_line())
+                             actor=command_line(), build_panel=builder)
     snap = _analyse(args, cfg.db_path, announce=False) if outcome.panel is not None else None
     reports = [r.to_json() for r in outcome.loads]
     result = outcome.panel
@@ -199,6 +222,8 @@ def cmd_ingest(args) -> int:
         print(json.dumps({"loads": reports, "panel": panel, "analysis": analysis}, indent=2, default=str))
     elif result is not None:
         how = "updated with the new events" if result.appended else "rebuilt"
+        if builder is not None:
+            how = f"rebuilt on Spark ({builder.timings()})"
         print(f"panel {how}: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s")
         for check, n in result.failed_checks.items():
             print(f"check {check}: {n:,} row(s)")
@@ -351,9 +376,12 @@ def cmd_undo(args) -> int:
 
 
 def cmd_build(args) -> int:
+    builder = _panel_builder(args)
     with _writing(settings(args.db).db_path, f"building the panel by {args.grain}") as con:
-        result = rebuild(con, args.grain, actor=command_line())
+        result = rebuild(con, args.grain, actor=command_line(), build_panel=builder, engine="Spark")
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
+    if builder is not None:
+        print(f"on Spark: {builder.timings()}")
     for check, n in result.failed_checks.items():
         print(f"check {check}: {n:,} row(s)")
     _analyse(args, settings(args.db).db_path)

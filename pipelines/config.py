@@ -19,18 +19,23 @@ DEFAULT_GRAIN = "month"
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the database lives and where raw files are archived."""
+    """Where the database lives, where raw files are archived, and where a Spark build keeps its Parquet."""
 
     db_path: Path
     archive_dir: Path
+    warehouse: Path
 
 
 def settings(db: str | os.PathLike | None = None) -> Settings:
-    """Resolve the database path: explicit argument, then PAYOFF_DB, then data/payoff.duckdb."""
+    """Resolve the database path: explicit argument, then PAYOFF_DB, then data/payoff.duckdb; the archive
+    (PAYOFF_ARCHIVE_DIR, else archive/ beside the database) and the Spark warehouse (PAYOFF_WAREHOUSE, else
+    <database>.warehouse beside it)."""
     db_path = Path(db or os.environ.get("PAYOFF_DB") or DEFAULT_DB).expanduser()
     archive = os.environ.get("PAYOFF_ARCHIVE_DIR")
     archive_dir = Path(archive) if archive else db_path.parent / "archive"
-    return Settings(db_path=db_path, archive_dir=archive_dir)
+    warehouse = os.environ.get("PAYOFF_WAREHOUSE")
+    return Settings(db_path=db_path, archive_dir=archive_dir,
+                    warehouse=Path(warehouse) if warehouse else db_path.with_suffix(".warehouse"))
 
 # The SQL models in build order; each is one file under pipelines/sql/<layer>/<name>.sql.
 SQL_MODELS = {

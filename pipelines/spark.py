@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import duckdb
+import logging
 
 from pipelines.build import (_STORED_AS, ACTIVITY_SPANS_SQL, BuildResult, model_sql, model_variables, record_build,
                              run_checks, set_grain, stored_kinds, zero_fill_columns)
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 SOURCE_TABLES = ("loads", "raw_activity_events", "raw_activity_counts", "raw_activity_measures",
                  "raw_account_attributes", "raw_outcomes", "raw_account_spans")
 DEFAULT_MASTER = "local[*]"
+LOG = logging.getLogger("payoff.spark")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,13 +55,13 @@ DEFAULT_MASTER = "local[*]"
 
 
 def render(sql: str, variables: dict, *, pivot_values: Callable[[str, str], list] | None = None,
-           schema: dict[str, dict[str, str]] | None = None) -> str:
+           schema: Callable[[], dict[str, dict[str, str]]] | None = None) -> str:
     """One model's DuckDB SQL as Spark SQL.
 
     variables: the session variables and $parameters the model reads, by name.
     pivot_values(source_sql, key_column): the distinct values of a PIVOT's key, as Spark computes them
     (needed only by models that pivot).
-    schema: {model: {column: type}} of the models read (needed only where a star excludes or replaces).
+    schema(): {model: {column: type}} of the models read (asked only where a star excludes or replaces).
     """
     import sqlglot
     from sqlglot import exp
@@ -72,7 +74,7 @@ def render(sql: str, variables: dict, *, pivot_values: Callable[[str, str], list
         pivot.replace(_pivot_as_select(pivot, pivot_values))
     if any(star.args.get("except_") or star.args.get("except") or star.args.get("replace")
            for star in tree.find_all(exp.Star)):
-        tree = _spelled_out(tree, schema or {})
+        tree = _spelled_out(tree, schema() if schema else {})
     return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
 
 
@@ -155,7 +157,8 @@ class SparkBuild:
     warehouse: Path
 
 
-def spark_session(master: str | None = None, driver_memory: str | None = None) -> SparkSession:
+def spark_session(master: str | None = None, driver_memory: str | None = None,
+                  partitions: int | None = None) -> SparkSession:
     """A Spark session: Spark Connect when SPARK_REMOTE is set, else `master` (default local[*])."""
     try:
         from pyspark.sql import SparkSession
@@ -168,7 +171,8 @@ def spark_session(master: str | None = None, driver_memory: str | None = None) -
         builder = (builder.master(master or os.environ.get("PAYOFF_SPARK_MASTER") or DEFAULT_MASTER)
                    .config("spark.driver.memory", driver_memory or os.environ.get("PAYOFF_SPARK_DRIVER_MEMORY", "2g"))
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.shuffle.partitions", os.environ.get("PAYOFF_SPARK_PARTITIONS", "8")))
+                   .config("spark.sql.shuffle.partitions",
+                           str(partitions or os.environ.get("PAYOFF_SPARK_PARTITIONS", "8"))))
     builder = builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.ansi.enabled", "false")
     return builder.getOrCreate()
 
@@ -198,8 +202,9 @@ def build_on_spark(con: duckdb.DuckDBPyConnection, grain: str, warehouse: str | 
             sql = model_sql(layer, name)
             if name == "account_periods":
                 sql = _with_zero_fills(spark, sql, variables)
+            began = time.perf_counter()
             text = render(sql, variables, pivot_values=lambda src, key: _distinct(spark, src, key),
-                          schema=_schemas(spark))
+                          schema=lambda: _schemas(spark))
             try:
                 frame = spark.sql(text)
             except Exception as exc:
@@ -209,12 +214,41 @@ def build_on_spark(con: duckdb.DuckDBPyConnection, grain: str, warehouse: str | 
             else:
                 frame.write.mode("overwrite").parquet(str(models / name))
                 spark.read.parquet(str(models / name)).createOrReplaceTempView(name)
+            LOG.info("%s on Spark: %.1f s", name, time.perf_counter() - began)
     models_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
     result = _store(con, grain, models)
     import_seconds = time.perf_counter() - started
     return SparkBuild(result, session_seconds, export_seconds, models_seconds, import_seconds, warehouse)
+
+
+class SparkBuilder:
+    """A panel builder for the load workflow (workflow.PanelBuilder): one Spark session, started on first use,
+    and the timings of the last build."""
+
+    def __init__(self, warehouse: str | Path, master: str | None = None):
+        self.warehouse, self.master = Path(warehouse), master
+        self.spark: SparkSession | None = None
+        self.last: SparkBuild | None = None
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, grain: str) -> BuildResult:
+        started = time.perf_counter()
+        if self.spark is None:
+            self.spark = spark_session(self.master)
+        session_seconds = time.perf_counter() - started
+        self.last = build_on_spark(con, grain, self.warehouse, self.spark)
+        self.last.session_seconds = session_seconds
+        return self.last.result
+
+    def timings(self) -> str:
+        """The last build's time, the session start apart: 'Spark session 9.1 s, build 31.2 s (…)'."""
+        b = self.last
+        if b is None:
+            return "not built"
+        return (f"Spark session {b.session_seconds:.1f} s, build {b.export_seconds + b.models_seconds + b.import_seconds:.1f} s "
+                f"(sources to Parquet {b.export_seconds:.1f} s, models {b.models_seconds:.1f} s, "
+                f"into DuckDB {b.import_seconds:.1f} s)")
 
 
 def _with_zero_fills(spark: SparkSession, panel_sql: str, variables: dict) -> str:

@@ -29,6 +29,8 @@ from pipelines.snapshot import Snapshot, compute, store, stored
 
 LOG = logging.getLogger("payoff.workflow")
 Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+# Builds every model at a grain and stores them in the connection's database (pipelines/spark.py's builder)
+PanelBuilder = Callable[[duckdb.DuckDBPyConnection, str], BuildResult]
 
 
 @dataclass
@@ -74,10 +76,12 @@ def propose(con: duckdb.DuckDBPyConnection | None, path: str | Path, *, name: st
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names: list[str] | None = None,
                kind: str | None = None, mapping: Mapping | None = None, archive_dir: str | Path | None = None,
                max_reject_share: float = MAX_REJECT_SHARE, new_accounts: bool = False,
-               grain: str | None = None, actor: Actor | None = None) -> LoadOutcome:
+               grain: str | None = None, actor: Actor | None = None,
+               build_panel: PanelBuilder | None = None) -> LoadOutcome:
     """Load each file (each in its own transaction: a refused file changes nothing), then bring the
     panel up to date once: appended where only new events came, rebuilt otherwise. actor: who loads
-    (the audit trail's; default the OS user on the command line)."""
+    (the audit trail's; default the OS user on the command line). build_panel: build the panel on another
+    engine (pipelines/spark.py) instead."""
     outcome = LoadOutcome()
     for i, path in enumerate(paths):
         name = names[i] if names else None
@@ -89,7 +93,10 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[str | Path], *, names
             outcome.loads.append(Refusal(exc.file, str(exc)))
     changed = any(isinstance(r, LoadReport) and r.status == "loaded" for r in outcome.loads)
     if changed or grain or not panel_is_current(con):
-        outcome.panel = refresh(con, grain)
+        if build_panel is None:
+            outcome.panel = refresh(con, grain)
+        else:
+            outcome.panel = build_panel(con, grain or built_grain(con) or DEFAULT_GRAIN)
     return outcome
 
 
@@ -105,11 +112,14 @@ def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int,
     return done, build(con, built_grain(con) or DEFAULT_GRAIN)
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, grain: str | None = None, *, actor: Actor | None = None) -> BuildResult:
-    """Rebuild the panel (at `grain`, else as last built), recorded in the audit trail."""
+def rebuild(con: duckdb.DuckDBPyConnection, grain: str | None = None, *, actor: Actor | None = None,
+            build_panel: PanelBuilder | None = None, engine: str = "DuckDB") -> BuildResult:
+    """Rebuild the panel (at `grain`, else as last built), recorded in the audit trail; build_panel: on another
+    engine (pipelines/spark.py), named `engine` in the trail."""
     grain = grain or built_grain(con) or DEFAULT_GRAIN
-    result = build(con, grain)
-    audit.record(con, actor, "rebuild", f"panel by {grain}: {result.n_accounts:,} accounts × {result.n_periods} "
+    result = (build_panel or build)(con, grain)
+    on = "" if build_panel is None else f" on {engine}"
+    audit.record(con, actor, "rebuild", f"panel by {grain}{on}: {result.n_accounts:,} accounts × {result.n_periods} "
                                         f"{grain}s")
     return result
 

@@ -142,3 +142,16 @@ def cols(con):
 
 def sort_key(row: tuple) -> tuple:
     return tuple((value is not None, value) for value in row)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One real local Spark for the spark-marked tests (two cores, small driver memory, two partitions).
+
+    Fails, rather than skips, without PySpark or Java: `make test` installs them; deselect with -m 'not spark'.
+    """
+    from pipelines.spark import spark_session
+
+    session = spark_session("local[2]", driver_memory="1g", partitions=2)
+    yield session
+    session.stop()

@@ -16,6 +16,11 @@ $(BIN)/payoff: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/payoff
 
+# the tests also build on Apache Spark: the optional [spark] extra (PySpark, SQLGlot; Java 17 from the system)
+$(VENV)/.spark: $(BIN)/payoff
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(VENV)/.spark
+
 $(DB): | $(BIN)/payoff
 	$(BIN)/payoff --db $(DB) demo
 
@@ -28,7 +33,7 @@ demo: $(BIN)/payoff
 bench: $(BIN)/payoff
 	$(BIN)/python bench/bench.py --scale all
 
-test: $(BIN)/payoff
+test: $(VENV)/.spark
 	$(BIN)/python -m pytest
 
 clean:

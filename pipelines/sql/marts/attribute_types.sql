@@ -9,7 +9,7 @@ with typed as (
 ),
 
 sources as (
-    select a.attribute_key, list(distinct l.kind order by l.kind) as source_kinds
+    select a.attribute_key, list_sort(list(distinct l.kind)) as source_kinds
     from stg_account_attributes a
     join loads l using (load_id)
     group by a.attribute_key

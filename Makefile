@@ -30,7 +30,7 @@ run: $(BIN)/payoff $(DB)
 demo: $(BIN)/payoff
 	$(BIN)/payoff --db $(DB) demo --force
 
-bench: $(BIN)/payoff
+bench: $(VENV)/.spark
 	$(BIN)/python bench/bench.py --scale all
 
 test: $(VENV)/.spark

@@ -14,6 +14,9 @@ memory from wait4), `--repeat` times with median and min reported:
   bare duckdb          read_csv + de-duplicate + group by account × month × type + join accounts, persisted
   pandas               the same with pd.read_csv / drop_duplicates / groupby / merge / to_parquet
   payoff build         `payoff build` alone on the loaded database
+  spark build          `payoff build --engine spark` on a copy of it, on a local Spark with the machine's two
+                       cores (local[2], 8 GB driver): session start and build timed apart, and every model
+                       must equal the DuckDB build's (row count and an order-free checksum per model)
   append a month       `payoff ingest` of the month-25 export into a copy of the loaded database (the panel
                        takes in the new events only; the step fails if it was rebuilt in full)
   full rebuild         `payoff ingest` of all seven exports into a fresh database (what append avoids)
@@ -63,11 +66,11 @@ from pages import PAGES  # noqa: E402
 
 SCALE_ORDER = ("small", "1m", "10m")
 CORE_STEPS = ("ingest", "duckdb", "pandas")  # interleaved, always --repeat times: their ratios are the point
-ALL_STEPS = ("startup", "ingest", "duckdb", "pandas", "ingest_all", "build", "append", "rebuild", "drivers", "analyse",
-             "pages")
+ALL_STEPS = ("startup", "ingest", "duckdb", "pandas", "ingest_all", "build", "spark_build", "append", "rebuild",
+             "drivers", "analyse", "pages")
 DEFAULT_BUDGET_SECONDS = 120  # a slow step runs again only while its runs fit in this (it always runs once)
 SCALE_SETS = {"all": ["1m", "10m"]}
-LAST_SCALE_STEPS = ("append", "rebuild", "drivers", "analyse", "pages")  # with several scales, only on the largest
+LAST_SCALE_STEPS = ("spark_build", "append", "rebuild", "drivers", "analyse", "pages")  # with several scales, only on the largest
 PAGE_TIMEOUT_SECONDS = 1800  # one AppTest run may take this long before it counts as failed
 MB = 1_000_000
 
@@ -189,6 +192,17 @@ def payoff_totals(db: Path) -> dict:
         }
     finally:
         con.close()
+
+
+def model_checksums(db: Path) -> dict:
+    """Per model: its row count and an order-free checksum of its rows (two builds equal row for row agree)."""
+    import duckdb
+
+    from pipelines.config import SQL_MODELS
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: con.execute(f"select count(*), sum(hash(t::varchar))::varchar from {name} t").fetchone()
+                for names in SQL_MODELS.values() for name in names}
 
 
 def expected_per_type(manifest: dict) -> dict:
@@ -352,6 +366,25 @@ class ScaleBench:
             run = run_measured(payoff_cmd() + ["--db", str(db), "build", "--no-analysis"])
             step.runs.append(run)
             self.log(step, run)
+
+    def spark_build(self) -> None:
+        step = self.step("spark_build", "payoff build --engine spark (local[2]: session start + build)")
+        db, started = self.ensure_full_db(), time.perf_counter()
+        expected = model_checksums(db)
+        while not step.runs or self.budget_left(step, started):
+            copy = self.fresh_dir(f"spark_{len(step.runs)}") / "payoff.duckdb"
+            shutil.copy(db, copy)
+            run = run_measured(payoff_cmd() + ["--db", str(copy), "build", "--engine", "spark", "--spark-master",
+                                               "local[2]", "--no-analysis"],
+                               env={**os.environ, "PAYOFF_SPARK_DRIVER_MEMORY": "8g"})
+            split = next((line.removeprefix("on Spark: ") for line in run.stdout.splitlines()
+                          if line.startswith("on Spark: ")), "")
+            if model_checksums(copy) != expected:
+                raise BenchError("the Spark build's models differ from the DuckDB build's")
+            step.runs.append(run)
+            step.note = f"{split}; every model equal to the DuckDB build's"
+            self.log(step, run, f" ({split})")
+            shutil.rmtree(copy.parent, ignore_errors=True)
 
     def append(self) -> None:
         step = self.step("append", f"append one month ({self.manifest['append_events']:,} rows): load + panel update")

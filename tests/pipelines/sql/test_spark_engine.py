@@ -5,6 +5,7 @@ and the drivers found on the Spark-built panel are the DuckDB-built panel's, to 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from pipelines.build import build, run_checks
 from pipelines.config import SQL_MODELS
-from pipelines.demo import build_demo
+from pipelines.demo import build_demo, sample_files
 from pipelines.ingest import undo_load
 from pipelines.spark import build_on_spark
 from snapshots import snapshot
@@ -100,7 +101,7 @@ def test_payoff_build_engine_spark_gives_the_same_drivers(sample, tmp_path):
     shutil.copy(sample, on_spark)
     done = subprocess.run([str(PAYOFF), "--db", str(on_spark), "build", "--engine", "spark", "--spark-master", "local[2]",
                            "--no-analysis"], capture_output=True, text=True,
-                          env={**__import__("os").environ, "PAYOFF_SPARK_PARTITIONS": "2",
+                          env={**os.environ, "PAYOFF_SPARK_PARTITIONS": "2",
                                "PAYOFF_SPARK_DRIVER_MEMORY": "1g"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "built: 600 accounts × 24 months, 14,400 rows" in done.stdout
@@ -112,3 +113,19 @@ def test_payoff_build_engine_spark_gives_the_same_drivers(sample, tmp_path):
     ours, theirs = drivers_json(on_spark), drivers_json(sample)
     assert json.dumps(ours, sort_keys=True) == json.dumps(theirs, sort_keys=True)
     assert any(f["verdict"] == "driver" for o in ours["outcomes"] for f in o["activities"])
+
+
+def test_payoff_ingest_engine_spark_loads_as_on_duckdb_and_builds_on_spark(sample, tmp_path):
+    # each export typed by the usual ingest (rows, rejects, load log), the panel then built on Spark
+    db = tmp_path / "ingested.duckdb"
+    done = subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *map(str, sample_files()), "--engine", "spark",
+                           "--spark-master", "local[2]", "--warehouse", str(tmp_path / "wh"), "--no-analysis"],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PAYOFF_SPARK_PARTITIONS": "2", "PAYOFF_SPARK_DRIVER_MEMORY": "1g"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "panel rebuilt on Spark (Spark session" in done.stdout
+    assert (tmp_path / "wh" / "sources" / "raw_activity_events").is_dir()
+    with duckdb.connect(str(db), read_only=True) as con, duckdb.connect(str(sample), read_only=True) as expected:
+        assert_same_models(con, expected)
+        assert con.execute("select file_name, rows_read, rows_loaded, rows_rejected from loads order by load_id").fetchall() \
+            == expected.execute("select file_name, rows_read, rows_loaded, rows_rejected from loads order by load_id").fetchall()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -160,6 +161,8 @@ class SparkBuild:
 def spark_session(master: str | None = None, driver_memory: str | None = None,
                   partitions: int | None = None) -> SparkSession:
     """A Spark session: Spark Connect when SPARK_REMOTE is set, else `master` (default local[*])."""
+    # PySpark warns about pandas 3 on import; Payoff hands Spark no pandas frames, so it does not apply
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -173,8 +176,12 @@ def spark_session(master: str | None = None, driver_memory: str | None = None,
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.shuffle.partitions",
                            str(partitions or os.environ.get("PAYOFF_SPARK_PARTITIONS", "8"))))
+    # dates stay dates in any time zone; without ANSI mode a cast or division that fails gives null, as in DuckDB
     builder = builder.config("spark.sql.session.timeZone", "UTC").config("spark.sql.ansi.enabled", "false")
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    if not os.environ.get("SPARK_REMOTE"):
+        session.sparkContext.setLogLevel("ERROR")  # Spark's INFO and WARN lines would bury Payoff's own output
+    return session
 
 
 def build_on_spark(con: duckdb.DuckDBPyConnection, grain: str, warehouse: str | Path,

@@ -111,8 +111,8 @@ def activity_zero_fills(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each dated activity column (quoted) -> the SQL of its value with zeros where nothing logged means none
     (zero_fill_columns), its spans bound as session variables of `con`."""
     fills, variables = zero_fill_columns(activity_spans(con))
-    for name, value in variables.items():
-        con.execute(f"set variable {name} = ?{'::date' if '_lo_' in name or '_hi_' in name else ''}", [value])
+    for name, value in variables.items():  # the spans' bounds are dates, bound as dates
+        con.execute(f"set variable {name} = ?", [value])
     return fills
 
 

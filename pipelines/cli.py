@@ -378,7 +378,7 @@ def cmd_undo(args) -> int:
 def cmd_build(args) -> int:
     builder = _panel_builder(args)
     with _writing(settings(args.db).db_path, f"building the panel by {args.grain}") as con:
-        result = rebuild(con, args.grain, actor=command_line(), build_panel=builder, engine="Spark")
+        result = rebuild(con, args.grain, actor=command_line(), build_panel=builder)
     print(f"built: {result.n_accounts:,} accounts × {result.n_periods} {result.grain}s, {result.n_panel_rows:,} rows")
     if builder is not None:
         print(f"on Spark: {builder.timings()}")

@@ -234,6 +234,8 @@ class SparkBuilder:
     """A panel builder for the load workflow (workflow.PanelBuilder): one Spark session, started on first use,
     and the timings of the last build."""
 
+    engine = "Spark"
+
     def __init__(self, warehouse: str | Path, master: str | None = None):
         self.warehouse, self.master = Path(warehouse), master
         self.spark: SparkSession | None = None

@@ -113,12 +113,12 @@ def undo_and_rebuild(con: duckdb.DuckDBPyConnection, load_id: int,
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, grain: str | None = None, *, actor: Actor | None = None,
-            build_panel: PanelBuilder | None = None, engine: str = "DuckDB") -> BuildResult:
+            build_panel: PanelBuilder | None = None) -> BuildResult:
     """Rebuild the panel (at `grain`, else as last built), recorded in the audit trail; build_panel: on another
-    engine (pipelines/spark.py), named `engine` in the trail."""
+    engine (pipelines/spark.py's SparkBuilder, named by its `engine` in the trail)."""
     grain = grain or built_grain(con) or DEFAULT_GRAIN
     result = (build_panel or build)(con, grain)
-    on = "" if build_panel is None else f" on {engine}"
+    on = "" if build_panel is None else f" on {getattr(build_panel, 'engine', 'another engine')}"
     audit.record(con, actor, "rebuild", f"panel by {grain}{on}: {result.n_accounts:,} accounts × {result.n_periods} "
                                         f"{grain}s")
     return result

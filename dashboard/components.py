@@ -6,6 +6,7 @@ import streamlit as st
 
 from pipelines.figures import verdict_color
 from pipelines.stats import verdicts
+from pipelines.stats.story import judged_first
 
 BADGE_COLORS = {"driver": "green", "saturated": "green", "negative": "red", "suspect reverse cause": "violet",
                 "confounded": "orange", "no evidence": "gray", "evidence of no effect": "blue"}
@@ -26,8 +27,9 @@ def outcome_label(key: str) -> str:
 
 
 def pick_outcome(results, key: str = "outcome"):
-    """A select box over outcomes, remembered across pages (shared session key)."""
-    names = [r.outcome for r in results]
+    """A select box over outcomes, remembered across pages (shared session key); it opens on the first outcome
+    an activity could be judged for (story.judged_first), not on one too small to fit."""
+    names = [r.outcome for r in judged_first(results)]
     remembered = st.session_state.get("shared_outcome")
     index = names.index(remembered) if remembered in names else 0
     chosen = st.selectbox("Outcome", names, index=index, format_func=outcome_label, key=key)

@@ -19,6 +19,12 @@ class Slide:
     activity: str | None = None
 
 
+def judged_first(results) -> list:
+    """The outcomes in the order a reader meets them: those with an activity judged first, the others (too
+    small to fit, nothing varies) after, each group in the analysis' order. Pages open on the first."""
+    return sorted(results, key=lambda r: not any(f.judged for f in r.findings))
+
+
 def key_findings(results) -> list[Slide]:
     """Per outcome: the strongest driver, its timing or returns, the biggest busy-work, and the validation.
 

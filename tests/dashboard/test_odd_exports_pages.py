@@ -97,3 +97,22 @@ def test_every_page_opens_on_a_database_without_outcomes(make, tmp_path, monkeyp
     monkeypatch.setenv("PAYOFF_DB", str(db))
     shown = _every_page(AppTest.from_file(APP, default_timeout=TIMEOUT), [], settled)
     assert "No outcomes to analyse yet" in shown
+
+
+def test_pages_open_on_an_outcome_that_could_be_judged(demo_db, tmp_path, monkeypatch, settled):
+    # a deals export's 'Amount' sorts before the sample's outcomes but is far too small to fit: the outcome
+    # pickers open on a judged outcome and offer the small one last, instead of opening on "nothing to show"
+    db = tmp_path / "payoff.duckdb"
+    shutil.copyfile(demo_db, db)
+    export = tmp_path / "deals.csv"
+    export.write_text("Account ID,Month,Amount\nACC-00005,2025-03-01,1200\nACC-00002,2025-04-01,800\n", encoding="utf-8")
+    assert not any(isinstance(load, Refusal) for load in _load(db, export))
+    monkeypatch.setenv("PAYOFF_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    settled()
+    at.switch_page("app_pages/drivers.py").run()
+    picker = at.selectbox(key="drivers_outcome")
+    assert picker.options[-1] == "Amount" and picker.options[0] != "Amount"
+    assert picker.value != "amount"
+    assert not any("Nothing to show" in e.value for e in at.info)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import duckdb
 
@@ -51,26 +51,41 @@ def build(con: duckdb.DuckDBPyConnection, grain: str = DEFAULT_GRAIN, *, tempora
         raise PayoffError(f"unknown grain '{grain}'; expected one of {', '.join(GRAINS)}")
     set_grain(con, grain)
     con.execute("set variable payoff_loads_after = 0")  # every load (pipelines/append.py reads only new ones)
-    stored = {} if temporary else stored_kinds(con)
     reuse_staging = temporary and models_stored(con, "staging")
+
+    def made_by(layer: str, name: str) -> tuple[str, list] | None:
+        if layer == "staging" and reuse_staging:
+            return None  # staging does not depend on the grain: a private panel reads the stored one
+        body = model_sql(layer, name)
+        return (_with_activity_zeros(con, body) if name == "account_periods" else body), []
+
+    return replace_models(con, grain, made_by, temporary=temporary)
+
+
+def replace_models(con: duckdb.DuckDBPyConnection, grain: str,
+                   made_by: Callable[[str, str], tuple[str, list] | None], *, temporary: bool = False) -> BuildResult:
+    """Replace every model in one transaction (readers see the old marts or the new ones, never a mix), note the
+    build in build_info, then run the checks. made_by(layer, name) gives the select that makes a model and its
+    parameters (the model's own SQL here; the Spark build's Parquet read back, pipelines/spark.py), or None to
+    keep the stored one. Models stored otherwise by an older version, and retired ones, are dropped."""
+    stored = {} if temporary else stored_kinds(con)
+    scope = "temp " if temporary else ""
     con.execute("begin transaction")
     try:
         if not temporary:
             for name in RETIRED_MODELS:
                 con.execute(f"drop table if exists {quote_ident(name)}")
         for layer, names in SQL_MODELS.items():
-            if layer == "staging" and reuse_staging:
-                continue  # staging does not depend on the grain: a private panel reads the stored one
             for name in names:
-                body = model_sql(layer, name)
+                made = made_by(layer, name)
+                if made is None:
+                    continue
                 kind = "view" if name in SQL_VIEWS else "table"
                 was = stored.get(name)
                 if was and was != _STORED_AS[kind]:  # a database built when this model was stored otherwise
                     con.execute(f"drop {'view' if was == 'VIEW' else 'table'} {quote_ident(name)}")
-                scope = "temp " if temporary else ""
-                if name == "account_periods":
-                    body = _with_activity_zeros(con, body)
-                con.execute(f"create or replace {scope}{kind} {quote_ident(name)} as {body}")
+                sql, params = made  # no parameters, no prepared statement: DuckDB's PIVOT cannot be prepared
+                con.execute(f"create or replace {scope}{kind} {quote_ident(name)} as {sql}", params or None)
         result = record_build(con, grain, temporary=temporary)
         con.execute("commit")
     except BaseException:

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Callable
 import duckdb
 import logging
 
-from pipelines.build import (_STORED_AS, ACTIVITY_SPANS_SQL, BuildResult, model_sql, model_variables, record_build,
-                             run_checks, set_grain, stored_kinds, zero_fill_columns)
+from pipelines.build import (ACTIVITY_SPANS_SQL, BuildResult, model_sql, model_variables, replace_models, set_grain,
+                             zero_fill_columns)
 from pipelines.config import GRAINS, SQL_MODELS, SQL_VIEWS
 from pipelines.db import quote_ident
 from pipelines.errors import PayoffError
@@ -299,25 +299,11 @@ def _export_sources(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 
 def _store(con: duckdb.DuckDBPyConnection, grain: str, models: Path) -> BuildResult:
-    """The Spark-built models into the DuckDB file in one transaction; the views as build() defines them."""
-    stored = stored_kinds(con)
-    con.execute("begin transaction")
-    try:
-        for layer, names in SQL_MODELS.items():
-            for name in names:
-                kind = "view" if name in SQL_VIEWS else "table"
-                was = stored.get(name)
-                if was and was != _STORED_AS[kind]:
-                    con.execute(f"drop {'view' if was == 'VIEW' else 'table'} {quote_ident(name)}")
-                if kind == "view":
-                    con.execute(f"create or replace view {quote_ident(name)} as {model_sql(layer, name)}")
-                else:
-                    con.execute(f"create or replace table {quote_ident(name)} as select * from read_parquet(?)",
-                                [str(models / name / "*.parquet")])
-        result = record_build(con, grain)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    result.failed_checks = run_checks(con)
-    return result
+    """The Spark-built models into the DuckDB file as build() stores them; the views as their model files say."""
+
+    def made_by(layer: str, name: str) -> tuple[str, list]:
+        if name in SQL_VIEWS:
+            return model_sql(layer, name), []
+        return "select * from read_parquet(?)", [str(models / name / "*.parquet")]
+
+    return replace_models(con, grain, made_by)

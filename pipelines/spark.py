@@ -109,7 +109,6 @@ def _bound(node, variables: dict):
 
 def _pivot_as_select(pivot, pivot_values: Callable[[str, str], list]):
     """PIVOT src ON key USING agg(value) GROUP BY g… as select g…, agg(case when key = v then value end) as v…"""
-    import sqlglot
     from sqlglot import exp
 
     source = pivot.this
@@ -155,7 +154,6 @@ class SparkBuild:
     export_seconds: float
     models_seconds: float
     import_seconds: float
-    warehouse: Path
 
 
 def spark_session(master: str | None = None, driver_memory: str | None = None,
@@ -227,7 +225,7 @@ def build_on_spark(con: duckdb.DuckDBPyConnection, grain: str, warehouse: str | 
     started = time.perf_counter()
     result = _store(con, grain, models)
     import_seconds = time.perf_counter() - started
-    return SparkBuild(result, session_seconds, export_seconds, models_seconds, import_seconds, warehouse)
+    return SparkBuild(result, session_seconds, export_seconds, models_seconds, import_seconds)
 
 
 class SparkBuilder:

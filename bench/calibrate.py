@@ -1,13 +1,15 @@
 """Calibration: how often would Payoff's verdicts be wrong in worlds with known truth?
 
     python bench/calibrate.py [--worlds NAME ...] [--seeds N] [--first-seed K] [--out bench/results/calibration.md]
+                              [--keep DIR]
 
 Each world (bench/worlds.py) is written as CSV exports, loaded with the real `payoff ingest` and
 judged with the real `payoff drivers --format json`, as a customer would. Per world type and
 outcome it reports the share of no-effect activities called driver, saturated or negative, the
 share of worlds with any such false verdict, the power for the planted effect (found, with the
 right sign), and how often the 95% interval of the revenue effect covers the truth. Seeded: the
-same seeds give the same table.
+same seeds give the same table. --keep DIR keeps each world's truth and verdicts
+(<world>-<seed>.json) for a closer look than the table's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -119,12 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10, help="worlds per type (seeds K..K+N-1)")
     parser.add_argument("--first-seed", type=int, default=1, help="K: more seeds beside an earlier run's")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "calibration.md")
+    parser.add_argument("--keep", type=Path, help="write each world's truth and `payoff drivers` JSON here")
     args = parser.parse_args(argv)
     by_world, started = {}, time.time()
     with tempfile.TemporaryDirectory(prefix="payoff-calibrate-") as tmp:
         for name in args.worlds:
             seeds = range(args.first_seed, args.first_seed + args.seeds)
             results = [judge(worlds.WORLD_TYPES[name], seed, Path(tmp)) for seed in seeds]
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for r in results:
+                    (args.keep / f"{name}-{r['seed']}.json").write_text(json.dumps(
+                        {"truth": asdict(r["truth"]), "drivers": r["drivers"]}, indent=1), encoding="utf-8")
             by_world[name] = tally(results)
             print(f"{name}: done ({time.time() - started:.0f} s)", file=sys.stderr, flush=True)
     which = "" if args.first_seed == 1 else f": seeds {args.first_seed}–{args.first_seed + args.seeds - 1}"

@@ -3,7 +3,8 @@
 Each world is 24 months of accounts, activity events, monthly revenue, referrals and renewals,
 with the traps real customers bring (see WORLD_TYPES): accounts that churn at random times and
 start mid-span, activity aimed at accounts that would do well anyway (a hidden engagement trait),
-overdispersed and autocorrelated counts, an activity whose effect lasts, and few accounts. The
+overdispersed and autocorrelated counts, a season (a Q4 push of every activity, while most renewals
+fall in January), an activity whose effect lasts, and few accounts. The
 crm_* worlds write the same truth as a CRM would export it, at 1,500 to 15,000 accounts: an activity
 report with title and total lines, US dates and call durations in seconds, 18-character account ids,
 revenue by invoice month in dollars, referrals as records with a creation timestamp, and one more
@@ -53,12 +54,14 @@ class WorldType:
     effect: bool = False  # the business review has an effect
     lasting: bool = False  # the revenue effect of a review lasts (a stock that does not decay)
     crm: bool = False  # written as CRM exports (see the module docstring), with inbound support calls
+    season: float = 0.0  # a Q4 push: every activity this much more frequent in October to December
 
 
 WORLD_TYPES = {
     "null_churn_late_starts": WorldType("null_churn_late_starts", churn=0.03, late_starts=0.3),
     "null_hidden_targeting": WorldType("null_hidden_targeting", churn=0.03, late_starts=0.3, targeting=0.8),
     "null_overdispersed": WorldType("null_overdispersed", churn=0.03, late_starts=0.3, overdispersion=1.5),
+    "null_q4_push": WorldType("null_q4_push", churn=0.03, late_starts=0.3, season=0.4),
     "effect_churn": WorldType("effect_churn", churn=0.03, late_starts=0.3, effect=True),
     "effect_lasting": WorldType("effect_lasting", churn=0.03, late_starts=0.3, effect=True, lasting=True),
     "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
@@ -104,7 +107,8 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
             if world.overdispersion:
                 shock = rng.gamma(1 / world.overdispersion, world.overdispersion, n)
                 levels[a] = 0.6 * levels[a] + 0.4 * shock  # persistent: this month's level carries on
-            counts[a][:, m] = rng.poisson(rates[a] * levels[a]) * active_m
+            push = 1 + world.season * (month_start(m).month >= 10)
+            counts[a][:, m] = rng.poisson(rates[a] * levels[a] * push) * active_m
         recent = counts[EFFECT_ACTIVITY][:, max(0, m - 5):m + 1].sum(axis=1) if world.effect else 0
         hazard = world.churn * np.exp(-0.4 * world.targeting * engagement - RENEWAL_EFFECT * recent)
         leaving = active_m & (m > start) & (rng.random(n) < hazard) & (m + 1 < N_MONTHS)

@@ -469,6 +469,7 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     phase = ["customer_phase"] if "customer_phase" in panel else []
     data = panel[["account_id", "period_on", *acts, *measures, *phase]].sort_values(["account_id", "period_on"])
     data, outside = customer_periods(data.reset_index(drop=True))  # windows never reach outside a customer's span
+    data = relative_to_season(data, acts)
     codes = account_codes(data)
     # each event's panel row (-1 if none): its windows are worked out at those rows only
     keys = data[["account_id", "period_on"]].assign(_row=np.arange(len(data)))
@@ -521,6 +522,27 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     post = {a[2:]: f"{a}__after" for a in acts}
     return Frame(outcome, "binary", "events", merged.reset_index(drop=True), [a[2:] for a in acts], predictors,
                  list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post, unjudged)
+
+
+def relative_to_season(data: pd.DataFrame, acts: list[str]) -> pd.DataFrame:
+    """Each period's activity scaled by how far that period's customer average is from the overall one.
+
+    Yes/no events are compared across calendar time: renewals bunch at anniversaries and fiscal years while
+    churns fall any time, and activity has seasons (a Q4 push, a summer lull). Raw, a renewal's window then
+    holds more activity than a churn's for every activity, whatever it does (in worlds with a Q4 push and
+    January renewals, 32% of the no-effect activities were renewal 'drivers'). Scaled, an account's
+    activity is compared with what customers got in the same periods, at the overall level, so counts still
+    read as counts; none stays none. data: the panel with activity unknown (NaN) outside customer spans,
+    which stays unknown.
+    """
+    if not acts or data.empty:
+        return data
+    period_mean = data.groupby("period_on")[acts].transform("mean")  # customers only: NaN is skipped
+    scaled = {}
+    for a in acts:
+        factor = data[a].mean() / period_mean[a]
+        scaled[a] = data[a] * factor.where(np.isfinite(factor) & (factor > 0), 1.0)  # a period with none: as is
+    return data.assign(**scaled)
 
 
 def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls) -> Frame:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from pipelines.stats.frames import Controls, per_period_frame
+from pipelines.stats.frames import Controls, per_period_frame, relative_to_season
 
 
 def test_each_dropped_row_counts_under_its_first_reason_only():
@@ -55,3 +56,19 @@ def test_a_type_known_for_most_rows_is_judged_on_the_rows_where_it_is_known():
     # month 1 (index 0) lacks webinars: the rows whose lags reach it go too (months 2-4)
     assert frame.dropped == {"no activity history for lags 1-3": 16}
     assert frame.n_used == 32 and frame.data["n_webinar__lag3"].notna().all()
+
+
+def test_events_see_activity_relative_to_its_season():
+    data = pd.DataFrame({
+        "account_id": ["a", "a", "b", "b", "c", "c"],
+        "period_on": pd.to_datetime(["2024-09-01", "2024-10-01"] * 3),
+        "n_call": [1.0, 4.0, 3.0, 6.0, np.nan, 5.0],  # c was not a customer in September
+    })
+    out = relative_to_season(data, ["n_call"])
+    # September's customers averaged 2, October's 5, all rows 3.8: each row times 3.8 / its period's mean
+    assert out["n_call"].tolist()[:4] == pytest.approx([1.9, 4 * 3.8 / 5, 5.7, 6 * 3.8 / 5])
+    assert np.isnan(out["n_call"].iloc[4]) and out["n_call"].iloc[5] == pytest.approx(3.8)
+    none = pd.DataFrame({"account_id": ["a", "b"], "period_on": pd.to_datetime(["2024-09-01"] * 2),
+                         "n_call": [0.0, 0.0]})
+    assert relative_to_season(none, ["n_call"])["n_call"].tolist() == [0.0, 0.0]  # none stays none
+    assert data["n_call"].tolist()[:2] == [1.0, 4.0]  # the caller's frame is left as it was

@@ -4,7 +4,8 @@ Each world is 24 months of accounts, activity events, monthly revenue, referrals
 with the traps real customers bring (see WORLD_TYPES): accounts that churn at random times and
 start mid-span, activity aimed at accounts that would do well anyway (a hidden engagement trait),
 overdispersed and autocorrelated counts, a season (a Q4 push of every activity, while most renewals
-fall in January), an activity whose effect lasts, and few accounts. The
+fall in January), new accounts' onboarding (a burst of activity while their spend ramps up), an
+activity whose effect lasts, and few accounts. The
 crm_* worlds write the same truth as a CRM would export it, at 1,500 to 15,000 accounts: an activity
 report with title and total lines, US dates and call durations in seconds, 18-character account ids,
 revenue by invoice month in dollars, referrals as records with a creation timestamp, and one more
@@ -55,6 +56,8 @@ class WorldType:
     lasting: bool = False  # the revenue effect of a review lasts (a stock that does not decay)
     crm: bool = False  # written as CRM exports (see the module docstring), with inbound support calls
     season: float = 0.0  # a Q4 push: every activity this much more frequent in October to December
+    onboarding: float = 0.0  # a late starter's first three months: every activity this much more frequent ...
+    ramp: float = 0.0  # ... while its log revenue starts this far below its level, reached after six months
 
 
 WORLD_TYPES = {
@@ -62,6 +65,7 @@ WORLD_TYPES = {
     "null_hidden_targeting": WorldType("null_hidden_targeting", churn=0.03, late_starts=0.3, targeting=0.8),
     "null_overdispersed": WorldType("null_overdispersed", churn=0.03, late_starts=0.3, overdispersion=1.5),
     "null_q4_push": WorldType("null_q4_push", churn=0.03, late_starts=0.3, season=0.4),
+    "null_onboarding_ramp": WorldType("null_onboarding_ramp", churn=0.03, late_starts=0.3, onboarding=2.0, ramp=0.5),
     "effect_churn": WorldType("effect_churn", churn=0.03, late_starts=0.3, effect=True),
     "effect_lasting": WorldType("effect_lasting", churn=0.03, late_starts=0.3, effect=True, lasting=True),
     "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
@@ -108,7 +112,8 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
                 shock = rng.gamma(1 / world.overdispersion, world.overdispersion, n)
                 levels[a] = 0.6 * levels[a] + 0.4 * shock  # persistent: this month's level carries on
             push = 1 + world.season * (month_start(m).month >= 10)
-            counts[a][:, m] = rng.poisson(rates[a] * levels[a] * push) * active_m
+            onboarding = 1 + world.onboarding * ((start > 0) & (m >= start) & (m < start + 3))
+            counts[a][:, m] = rng.poisson(rates[a] * levels[a] * push * onboarding) * active_m
         recent = counts[EFFECT_ACTIVITY][:, max(0, m - 5):m + 1].sum(axis=1) if world.effect else 0
         hazard = world.churn * np.exp(-0.4 * world.targeting * engagement - RENEWAL_EFFECT * recent)
         leaving = active_m & (m > start) & (rng.random(n) < hazard) & (m + 1 < N_MONTHS)
@@ -123,6 +128,8 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
     base = np.log(size)[:, None] * 1.0 + 5 + 0.3 * world.targeting * engagement[:, None]
     account_noise = rng.normal(0, 0.3, (n, 1))
     log_rev = base + account_noise + rng.normal(0, 0.15, (n, N_MONTHS)) + REVENUE_EFFECT * stock
+    tenure = np.arange(N_MONTHS)[None, :] - start[:, None]
+    log_rev += world.ramp * np.where(start[:, None] > 0, np.clip(tenure, 0, 6) / 6 - 1, 0)
     revenue = np.where(active, np.exp(log_rev), 0.0)
     # referrals while a customer
     log_ref = -3.2 + 0.2 * segment[:, None] + 0.5 * world.targeting * engagement[:, None] + REFERRAL_EFFECT * lagged

@@ -24,6 +24,7 @@ MAX_LAG_MONTHS = 3  # per-period outcomes: activity at lags 1..3 months
 DECAYS = (0.0, 0.5, 1.0)  # per-period outcomes: the carry-over tried, as the share of a stock left a month later
 # (0: the month after only; 0.5: fading by half each month; 1: lasting)
 REVERSE_WINDOW_MONTHS = 2  # lead/lag check: activity in the two months after the outcome
+TENURE_MONTHS = 12  # per-period outcomes: months since the start held fixed up to here (see tenure_months)
 CONTROL_MAX_LEVELS = 20  # a text attribute with more values is an identifier, not a control
 CONTROL_MIN_COVERAGE = 0.9  # an attribute missing for more accounts than this is not used as a control
 GROUPING_ATTRIBUTES = ("owner", "team", "account_owner", "rep", "account_name", "name")
@@ -172,6 +173,27 @@ def coarser_than(con: duckdb.DuckDBPyConnection, grain: str) -> dict[tuple[str, 
     return {k: period for k, period in recorded_periods(con).items() if PERIOD_ORDER[period] > PERIOD_ORDER[grain]}
 
 
+def tenure_months(data: pd.DataFrame, codes: np.ndarray, grain: str) -> np.ndarray | None:
+    """Each row's whole months since its account became a customer, up to TENURE_MONTHS (that many or more,
+    or a customer since before the data began: the same). None when no account starts inside the data.
+
+    New accounts ramp up (spend grows over the first months) while onboarding brings a burst of calls,
+    e-mails and trainings: compared within the account, activity is then high when spend is low, and
+    every activity looks like it costs revenue (calls and e-mails came out 'negative' at q < 0.001 in a
+    world with no such effect). The per-period models hold the months since the start fixed.
+    """
+    if "customer_phase" not in data:
+        return None
+    phase = data["customer_phase"].to_numpy()
+    started_inside = pd.Series(phase == "before").groupby(codes).transform("any").to_numpy()
+    if not started_inside.any():
+        return None
+    position = pd.Series(np.ones(len(data))).groupby(codes).cumsum().to_numpy()
+    first = pd.Series(np.where(phase == "customer", position, np.inf)).groupby(codes).transform("min").to_numpy()
+    months = np.floor((position - first) / PERIODS_PER_MONTH[grain])
+    return np.where(started_inside & (phase == "customer"), np.clip(months, 0, TENURE_MONTHS), TENURE_MONTHS)
+
+
 def customer_periods(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The panel with activities, measures and outcomes unknown (NaN) outside each account's customer span,
     and the rows outside it by reason. Not zero: an account that has left gets no activity *and* buys nothing,
@@ -296,6 +318,8 @@ def per_period_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Con
     recorded = data[col].notna().to_numpy()  # before the periods outside customer spans are blanked
     data, outside = customer_periods(data)
     codes = account_codes(data)
+    if (tenure := tenure_months(data, codes, grain)) is not None:
+        data = data.assign(tenure_months=tenure)
     predictors: dict[str, list[str]] = {}
     new_cols: dict[str, np.ndarray] = {}
     post = {}
@@ -469,7 +493,7 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     phase = ["customer_phase"] if "customer_phase" in panel else []
     data = panel[["account_id", "period_on", *acts, *measures, *phase]].sort_values(["account_id", "period_on"])
     data, outside = customer_periods(data.reset_index(drop=True))  # windows never reach outside a customer's span
-    data = relative_to_season(data, acts)
+    data = relative_to_season(data, acts, grain)
     codes = account_codes(data)
     # each event's panel row (-1 if none): its windows are worked out at those rows only
     keys = data[["account_id", "period_on"]].assign(_row=np.arange(len(data)))
@@ -524,24 +548,34 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
                  list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post, unjudged)
 
 
-def relative_to_season(data: pd.DataFrame, acts: list[str]) -> pd.DataFrame:
-    """Each period's activity scaled by how far that period's customer average is from the overall one.
+def relative_to_season(data: pd.DataFrame, acts: list[str], grain: str) -> pd.DataFrame:
+    """Each period's activity scaled to its season and to the account's months as a customer.
 
-    Yes/no events are compared across calendar time: renewals bunch at anniversaries and fiscal years while
-    churns fall any time, and activity has seasons (a Q4 push, a summer lull). Raw, a renewal's window then
-    holds more activity than a churn's for every activity, whatever it does (in worlds with a Q4 push and
-    January renewals, 32% of the no-effect activities were renewal 'drivers'). Scaled, an account's
-    activity is compared with what customers got in the same periods, at the overall level, so counts still
-    read as counts; none stays none. data: the panel with activity unknown (NaN) outside customer spans,
-    which stays unknown.
+    Yes/no events are compared across calendar time and across accounts' lives: renewals bunch at
+    anniversaries and fiscal years while churns fall any time, activity has seasons (a Q4 push, a summer
+    lull), and a new account's first months bring a burst of onboarding. Raw, a renewal's window then holds
+    more activity than a churn's (or less, when the churn came soon after onboarding) for every activity,
+    whatever it does: with a Q4 push and January renewals 32% of the no-effect activities were renewal
+    'drivers'. Each period's activity is multiplied by the customers' overall average over that period's
+    average, then over the average at the same months since the start (tenure_months): an account's
+    activity is compared with what customers got in the same periods and at the same age, at the overall
+    level, so counts still read as counts and none stays none. data: the panel with activity unknown
+    (NaN) outside customer spans, which stays unknown.
     """
     if not acts or data.empty:
         return data
-    period_mean = data.groupby("period_on")[acts].transform("mean")  # customers only: NaN is skipped
+    data = _scaled_within(data, acts, data["period_on"])
+    tenure = tenure_months(data, account_codes(data), grain)
+    return data if tenure is None else _scaled_within(data, acts, pd.Series(tenure, index=data.index))
+
+
+def _scaled_within(data: pd.DataFrame, acts: list[str], groups: pd.Series) -> pd.DataFrame:
+    """Activity times the overall average over its group's average (customers only: NaN is skipped)."""
+    group_mean = data.groupby(groups)[acts].transform("mean")
     scaled = {}
     for a in acts:
-        factor = data[a].mean() / period_mean[a]
-        scaled[a] = data[a] * factor.where(np.isfinite(factor) & (factor > 0), 1.0)  # a period with none: as is
+        factor = data[a].mean() / group_mean[a]
+        scaled[a] = data[a] * factor.where(np.isfinite(factor) & (factor > 0), 1.0)  # a group with none: as is
     return data.assign(**scaled)
 
 

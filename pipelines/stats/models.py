@@ -140,7 +140,8 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
            trend: bool = False) -> tuple[np.ndarray, list[str]]:
     """Intercept, the terms as given, controls (dummies for categories, log for skewed sizes), time.
 
-    time='period' adds one dummy per period (drop first); trend=True a linear time trend instead.
+    time='period' adds one dummy per period (drop first), and per month since the account's start when the
+    data have them; trend=True a linear time trend instead.
     """
     blocks: list[tuple[str, object]] = [("const", None)]
     dummies: list[tuple[int, np.ndarray, int]] = []  # (first column, level codes, number of columns) per block
@@ -160,6 +161,8 @@ def design(data: pd.DataFrame, terms: list[str], controls: Controls | None, *, t
             add_dummies(data[c], f"ctl:{c}")
     if time == "period" and "period_on" in data:
         add_dummies(data["period_on"], "time")
+        if "tenure_months" in data:  # months since the account's start (frames.tenure_months)
+            add_dummies(data["tenure_months"], "tenure")
     if trend and "period_on" in data and len(data):
         days = (pd.to_datetime(data["period_on"]) - pd.Timestamp("2000-01-01")).dt.days.to_numpy(dtype=float)
         blocks.append(("time:trend_years", (days - days.mean()) / 365.25))

@@ -64,11 +64,11 @@ def test_events_see_activity_relative_to_its_season():
         "period_on": pd.to_datetime(["2024-09-01", "2024-10-01"] * 3),
         "n_call": [1.0, 4.0, 3.0, 6.0, np.nan, 5.0],  # c was not a customer in September
     })
-    out = relative_to_season(data, ["n_call"])
+    out = relative_to_season(data, ["n_call"], "month")
     # September's customers averaged 2, October's 5, all rows 3.8: each row times 3.8 / its period's mean
     assert out["n_call"].tolist()[:4] == pytest.approx([1.9, 4 * 3.8 / 5, 5.7, 6 * 3.8 / 5])
     assert np.isnan(out["n_call"].iloc[4]) and out["n_call"].iloc[5] == pytest.approx(3.8)
     none = pd.DataFrame({"account_id": ["a", "b"], "period_on": pd.to_datetime(["2024-09-01"] * 2),
                          "n_call": [0.0, 0.0]})
-    assert relative_to_season(none, ["n_call"])["n_call"].tolist() == [0.0, 0.0]  # none stays none
+    assert relative_to_season(none, ["n_call"], "month")["n_call"].tolist() == [0.0, 0.0]  # none stays none
     assert data["n_call"].tolist()[:2] == [1.0, 4.0]  # the caller's frame is left as it was

@@ -493,8 +493,8 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
     phase = ["customer_phase"] if "customer_phase" in panel else []
     data = panel[["account_id", "period_on", *acts, *measures, *phase]].sort_values(["account_id", "period_on"])
     data, outside = customer_periods(data.reset_index(drop=True))  # windows never reach outside a customer's span
-    data = relative_to_season(data, acts, grain)
     codes = account_codes(data)
+    data = relative_to_season(data, acts, grain, codes)
     # each event's panel row (-1 if none): its windows are worked out at those rows only
     keys = data[["account_id", "period_on"]].assign(_row=np.arange(len(data)))
     merged = events.merge(keys, on=["account_id", "period_on"], how="left")
@@ -548,7 +548,8 @@ def event_frame(panel: pd.DataFrame, events: pd.DataFrame, outcome: str, control
                  list(range(1, W + 1)), measure_cols, controls, grain, W, n_candidates, dropped, post, unjudged)
 
 
-def relative_to_season(data: pd.DataFrame, acts: list[str], grain: str) -> pd.DataFrame:
+def relative_to_season(data: pd.DataFrame, acts: list[str], grain: str,
+                       codes: np.ndarray | None = None) -> pd.DataFrame:
     """Each period's activity scaled to its season and to the account's months as a customer.
 
     Yes/no events are compared across calendar time and across accounts' lives: renewals bunch at
@@ -560,12 +561,12 @@ def relative_to_season(data: pd.DataFrame, acts: list[str], grain: str) -> pd.Da
     average, then over the average at the same months since the start (tenure_months): an account's
     activity is compared with what customers got in the same periods and at the same age, at the overall
     level, so counts still read as counts and none stays none. data: the panel with activity unknown
-    (NaN) outside customer spans, which stays unknown.
+    (NaN) outside customer spans, which stays unknown; codes: its account_codes, if worked out already.
     """
     if not acts or data.empty:
         return data
     data = _scaled_within(data, acts, data["period_on"])
-    tenure = tenure_months(data, account_codes(data), grain)
+    tenure = tenure_months(data, account_codes(data) if codes is None else codes, grain)
     return data if tenure is None else _scaled_within(data, acts, pd.Series(tenure, index=data.index))
 
 

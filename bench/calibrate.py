@@ -32,8 +32,8 @@ FALSE_VERDICTS = ("driver", "saturated", "negative")
 FOUND_VERDICTS = ("driver", "saturated")
 FILES = ("accounts.csv", "activities.csv", "revenue.csv", "referrals.csv", "renewals.csv")
 # the truth's name of each outcome by the kind payoff gives it (a CRM export names them its own way:
-# 'Amount' by invoice month, referral records read as 'leads')
-OUTCOMES = {"amount": "revenue", "count": "referrals", "binary": "renewed"}
+# 'Amount' by invoice month, referral records read as 'leads'); retention is 'renewed' or 'churned'
+OUTCOMES = {"amount": "revenue", "count": "referrals", "binary": ("renewed", "churned")}
 
 
 def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
@@ -41,7 +41,8 @@ def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
     folder = workdir / f"{world.name}-{seed}"
     truth = worlds.simulate(world, seed, folder)
     db = folder / "payoff.duckdb"
-    subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES], "--format", "json",
+    subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES if (folder / f).exists()],
+                    "--format", "json",
                     "--no-analysis"],  # judged by `payoff drivers` below: the dashboard's stored analysis is not needed
                    check=True, capture_output=True, text=True)
     done = subprocess.run([str(PAYOFF), "--db", str(db), "drivers", "--format", "json", "--no-validation"],
@@ -57,6 +58,8 @@ def tally(results: list[dict]) -> dict:
         truth = result["truth"]
         for block in result["drivers"]["outcomes"]:
             name = OUTCOMES.get(block["kind"])
+            if isinstance(name, tuple):
+                name = next((n for n in name if n in truth.effects), None)
             if name is None:
                 continue
             row = out[name]
@@ -81,7 +84,8 @@ def tally(results: list[dict]) -> dict:
                 else:
                     row["effect_tests"] += 1
                     est = (finding.get("effect") or {}).get("estimate")
-                    if verdict in FOUND_VERDICTS and est is not None and est > 0:
+                    right = FOUND_VERDICTS if effect > 0 else ("negative",)  # fewer churns: a 'negative'
+                    if verdict in right and est is not None and (est > 0) == (effect > 0):
                         row["found"] += 1
                     if name == "revenue" and finding.get("effect") and finding["effect"].get("low") is not None:
                         row["coverage_tests"] += 1

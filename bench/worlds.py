@@ -6,6 +6,8 @@ start mid-span, activity aimed at accounts that would do well anyway (a hidden e
 overdispersed and autocorrelated counts, a season (a Q4 push of every activity, while most renewals
 fall in January), new accounts' onboarding (a burst of activity while their spend ramps up), an
 activity whose effect lasts, and few accounts. The
+*_churn_flag worlds export retention as most account lists do, one 'Churned' yes/no column per account with
+no date, instead of dated renewals. The
 crm_* worlds write the same truth as a CRM would export it, at 1,500 to 15,000 accounts: an activity
 report with title and total lines, US dates and call durations in seconds, 18-character account ids,
 revenue by invoice month in dollars, referrals as records with a creation timestamp, and one more
@@ -58,6 +60,7 @@ class WorldType:
     season: float = 0.0  # a Q4 push: every activity this much more frequent in October to December
     onboarding: float = 0.0  # a late starter's first three months: every activity this much more frequent ...
     ramp: float = 0.0  # ... while its log revenue starts this far below its level, reached after six months
+    churn_flag: bool = False  # retention as a 'Churned' yes/no column of accounts.csv (no date), not renewals.csv
 
 
 WORLD_TYPES = {
@@ -68,6 +71,9 @@ WORLD_TYPES = {
     "null_onboarding_ramp": WorldType("null_onboarding_ramp", churn=0.03, late_starts=0.3, onboarding=2.0, ramp=0.5),
     "effect_churn": WorldType("effect_churn", churn=0.03, late_starts=0.3, effect=True),
     "effect_lasting": WorldType("effect_lasting", churn=0.03, late_starts=0.3, effect=True, lasting=True),
+    "null_churn_flag": WorldType("null_churn_flag", churn=0.03, late_starts=0.3, churn_flag=True),
+    "effect_churn_flag": WorldType("effect_churn_flag", n_accounts=2000, churn=0.03, late_starts=0.3, effect=True,
+                                   churn_flag=True),
     "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
     "null_few_accounts_40": WorldType("null_few_accounts_40", n_accounts=40, churn=0.03, late_starts=0.3),
     "null_few_accounts_100": WorldType("null_few_accounts_100", n_accounts=100, churn=0.03, late_starts=0.3),
@@ -145,13 +151,23 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
         "revenue": {a: (100 * (np.exp(REVENUE_EFFECT * window) - 1) if a == EFFECT_ACTIVITY and review_effect else 0.0)
                     for a in activities},
         "referrals": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
-        "renewed": {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities},
-    }  # referrals and renewals: the sign and existence of the effect (1) are the truth checked
+    }  # referrals and renewals (churns): the sign and existence of the effect (+1 or -1) are the truth checked
+    retention = {a: (1.0 if a == EFFECT_ACTIVITY and review_effect else 0.0) for a in activities}
+    if world.churn_flag:
+        truth.effects["churned"] = {a: -v for a, v in retention.items()}
+    else:
+        truth.effects["renewed"] = retention
 
     if world.crm:
         _write_crm(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end)
     else:
         _write_plain(out, rng, seed, activities, counts, active, segment, size, revenue, referrals, start, end)
+    if world.churn_flag:  # the account list says who left, the renewal events are not exported
+        with (out / "accounts.csv").open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        _write(out / "accounts.csv", rows[0] + ["Churned"],
+               [row + ["Yes" if end[i] < N_MONTHS else "No"] for i, row in enumerate(rows[1:])])
+        (out / "renewals.csv").unlink()
     (out / "truth.json").write_text(json.dumps(asdict(truth), indent=1), encoding="utf-8")
     return truth
 

@@ -755,6 +755,8 @@ def _window_text(frame: Frame) -> str:
         return f"activity in the {frame.window_periods} {frame.grain}s before each event"
     if frame.design == "per_period":
         return f"activity 1 to {frame.window_periods} {frame.grain}s before each period"
+    if frame.grain:  # an outcome once per account without a date, beside dated activity
+        return f"each account's activity per {frame.grain} while a customer (the outcome has no date: no time order)"
     return "activity and outcome recorded in the same row (no time order)"
 
 

@@ -580,8 +580,10 @@ def _scaled_within(data: pd.DataFrame, acts: list[str], groups: pd.Series) -> pd
     return data.assign(**scaled)
 
 
-def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls) -> Frame:
-    """One-row-per-account tables: activities and outcome recorded in the same row (no time order known)."""
+def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls, grain: str | None = None) -> Frame:
+    """One-row-per-account outcomes with no date: activities and outcome recorded in the same row, or (grain
+    given, the row holding no activity of its own) each account's activity per period while a customer from
+    the dated rows (activity_per_period). Either way no time order is known."""
     data = panel[panel["period_on"].isna()].copy()
     acts = [c for c in _activity_columns(data)]
     col = f"o_{outcome}"
@@ -591,9 +593,21 @@ def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Contro
     if missing.any():
         dropped["no value of the outcome"] = int(missing.sum())
     data = data[~missing]
+    unjudged: dict[str, str] = {}
+    dated = panel[panel["period_on"].notna()]
+    rates = activity_per_period(dated, grain) if not acts and grain is not None and len(dated) else None
+    # only where some of the outcome's accounts have activity logged (an unrelated export's have none)
+    per_period = rates is not None and data["account_id"].isin(rates.index[(rates.fillna(0) != 0).any(axis=1)]).any()
+    if per_period:
+        acts = list(rates.columns)
+        data = data.drop(columns=acts).join(rates, on="account_id")
+        known = {a[2:]: data[a].notna().to_numpy() for a in acts}
+        unjudged = _logged_too_briefly(dated, known, np.ones(len(data), dtype=bool))
+        acts = [a for a in acts if a[2:] not in unjudged]
     missing_act = data[acts].isna().any(axis=1)
     if missing_act.any():
-        dropped["an activity count is missing"] = int(missing_act.sum())
+        dropped["no activity data while a customer" if per_period else "an activity count is missing"] = int(
+            missing_act.sum())
     data = data[~missing_act]
     if kind == "amount":
         nonpos = data[col] <= 0
@@ -605,7 +619,25 @@ def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Contro
         data["y"] = data[col].astype(float)
     predictors = {a[2:]: [a] for a in acts}
     return Frame(outcome, kind, "undated", data.reset_index(drop=True), [a[2:] for a in acts], predictors, [],
-                 [], controls, None, 0, n_candidates, dropped, {})
+                 [], controls, grain if per_period else None, 0, n_candidates, dropped, {}, unjudged)
+
+
+def activity_per_period(dated: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Each account's average activity per period while a customer, by account_id: what an outcome recorded
+    once per account without a date ('churned: yes') is compared with when activity is logged by date.
+
+    An average over the account's customer periods, not a total: an account that left early would otherwise
+    have less of everything for having fewer months, and every activity would look like it keeps customers.
+    Scaled first to the season and the account's age (relative_to_season), so months that fell in a Q4 push
+    or in onboarding make no account look busier. Unknown periods (outside the span, or before a type was
+    logged) are skipped; an account with no customer period has none (NaN).
+    """
+    acts = _activity_columns(dated)
+    phase = ["customer_phase"] if "customer_phase" in dated else []
+    data = dated[["account_id", "period_on", *acts, *phase]].sort_values(["account_id", "period_on"])
+    data, _ = customer_periods(data.reset_index(drop=True))
+    data = relative_to_season(data, acts, grain)
+    return data.groupby("account_id", sort=False)[acts].mean()
 
 
 def _drop_missing_controls(data: pd.DataFrame, controls: Controls, dropped: dict) -> tuple[pd.DataFrame, dict]:
@@ -635,7 +667,7 @@ def frame_for(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame, outcome: str,
     undated_values = panel.loc[panel["period_on"].isna(), f"o_{outcome}"].notna().any() if f"o_{outcome}" in panel else False
     if undated_values or not dated:
         return without_constant_controls(undated_frame(filters.apply(panel) if filters is not None else panel,
-                                                       outcome, kind, controls))
+                                                       outcome, kind, controls, grain if dated else None))
     if kind == "binary":
         events = read_events(con, outcome, grain)
         if filters is not None and filters.active:

@@ -177,8 +177,18 @@ def _is_treatment(f, frame) -> bool:
     return len(values) <= 2 and set(values) <= {0.0, 1.0}
 
 
+def undated_caveat(frame) -> str:
+    """Why the time order of an undated outcome's findings is unknown ('' for dated outcomes)."""
+    if frame.design != "undated":
+        return ""
+    if frame.grain:
+        return (f" {outcome_label(frame.outcome).capitalize()} has no date, so each account's activity per "
+                f"{frame.grain} while a customer is compared with it: which came first is unknown.")
+    return " Activity and outcome come from the same record, so which came first is unknown."
+
+
 def _association(f, frame, outcome: str, e, n: float) -> str:
-    what = amount_of(f.label, n)
+    what = amount_of(f.label, n) + (f" a {frame.grain}" if frame.design == "undated" and frame.grain else "")
     if _is_treatment(f, frame) and frame.design == "undated":
         return (f"Accounts that got {f.label} (against those that got none) "
                 f"{effect_text(e, 'binary', outcome) if frame.kind == 'binary' else 'have ' + effect_text(e, frame.kind, outcome)}")
@@ -204,8 +214,7 @@ def finding(f, frame, result) -> str:
         return f"{f.label}: {f.reason}."
     n, e = _scaled(f)
     compare = comparison(frame)
-    undated = " Activity and outcome come from the same record, so which came first is unknown." \
-        if frame.design == "undated" else ""
+    undated = undated_caveat(frame)
     if verdict in (*verdicts.PAYS_OFF, verdicts.NEGATIVE):
         text = f"{_association(f, frame, outcome, e, n)}, {compare}."
         if f.curve and f.curve.knee is not None:

@@ -4,7 +4,8 @@ real `payoff ingest` and `payoff drivers` commands (bench/worlds.py, bench/calib
 Accounts churn at random times (3% a month) and 30% start mid-span; revenue, referrals and renewals
 exist only while an account is a customer. Before customer spans, 40% of the no-effect activities were
 referral 'drivers' in such worlds; the seeds here are fixed, so each check passes or fails the same way
-every run.
+every run. A churn flag without dates (one 'Churned' column per account) is judged on each account's
+activity per customer month.
 """
 
 from __future__ import annotations
@@ -129,3 +130,27 @@ def test_a_season_or_onboarding_makes_no_false_verdicts(trap_worlds):
     assert set(tally) == {"revenue", "referrals", "renewed"}
     for outcome, row in tally.items():
         assert row["null_tests"] == 2 * 5 and row["false"] == 0, (outcome, row)
+
+
+@pytest.fixture(scope="module")
+def churn_flag_worlds(tmp_path_factory):
+    """Retention exported as most account lists have it, one 'Churned' yes/no column per account with no date,
+    beside dated activity: a world with no effect, and one of 2,000 accounts where business reviews keep them."""
+    folder = tmp_path_factory.mktemp("churn_flag")
+    return [calibrate.judge(worlds.WORLD_TYPES[name], 1, folder) for name in ("null_churn_flag", "effect_churn_flag")]
+
+
+def test_a_churned_column_without_dates_is_judged_on_activity_per_customer_month(churn_flag_worlds):
+    # before, it was not judged ('no activity varies in the data'); judged on totals over each account's span,
+    # e-mails 'kept customers' at q 0.004 with no effect (whoever left early had fewer months to get them)
+    null, effect = churn_flag_worlds
+    for world in (null, effect):
+        row = calibrate.tally([world])["churned"]
+        assert row["null_tests"] == 4 + (world is null) and row["false"] == 0, row
+    assert calibrate.tally([effect])["churned"]["found"] == 1  # reviews: 'negative' for churn
+    block = next(b for b in effect["drivers"]["outcomes"] if b["outcome"] == "churned")
+    assert block["design"] == "undated" and block["n_used"] == 2000
+    assert block["window"] == "each account's activity per month while a customer (the outcome has no date: no time order)"
+    review = next(a for a in block["activities"] if a["label"] == worlds.EFFECT_ACTIVITY)
+    assert review["sentence"].startswith("Accounts with one more business review a month churned")
+    assert "Churned has no date, so each account's activity per month while a customer is compared" in review["sentence"]

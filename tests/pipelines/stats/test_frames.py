@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.stats.frames import Controls, per_period_frame, relative_to_season
+from pipelines.stats.frames import Controls, per_period_frame, relative_to_season, undated_frame
 
 
 def test_each_dropped_row_counts_under_its_first_reason_only():
@@ -72,3 +72,26 @@ def test_events_see_activity_relative_to_its_season():
                          "n_call": [0.0, 0.0]})
     assert relative_to_season(none, ["n_call"], "month")["n_call"].tolist() == [0.0, 0.0]  # none stays none
     assert data["n_call"].tolist()[:2] == [1.0, 4.0]  # the caller's frame is left as it was
+
+
+def test_an_undated_outcome_is_compared_with_activity_per_customer_period():
+    """'Churned: yes' once per account beside dated calls: each account's calls per month while a customer,
+    an average (not a total, which would be smaller for whoever left early) over its customer months only."""
+    dated = pd.DataFrame({
+        "account_id": ["a", "b", "c", "a", "b", "c"],
+        "period_on": pd.to_datetime(["2024-01-01"] * 3 + ["2024-02-01"] * 3),
+        "customer_phase": ["customer"] * 3 + ["after", "customer", "customer"],  # a left after January
+        "n_call": [3.0, 1, 2, 0, 3, 1],  # both months average 2 among customers: no season to scale away
+        "n_email": [np.nan, np.nan, np.nan, 0, 2, 1],  # logged from February only
+        "o_churned": np.nan,
+    })
+    undated = pd.DataFrame({"account_id": ["a", "b", "c"], "period_on": pd.NaT, "customer_phase": None,
+                            "n_call": np.nan, "n_email": np.nan, "o_churned": [1.0, 0, 0]})
+    frame = undated_frame(pd.concat([dated, undated], ignore_index=True), "churned", "binary", Controls(), "month")
+    assert frame.design == "undated" and frame.grain == "month"
+    assert frame.data[["account_id", "n_call", "y"]].values.tolist() == [["a", 3.0, 1.0], ["b", 2.0, 0.0],
+                                                                          ["c", 1.5, 0.0]]
+    assert frame.activities == ["call"]  # e-mails are known for 2 of the 3 accounts: not judged, and said why
+    assert frame.unjudged["email"].startswith("its data cover only 67% of the rows analysed (logged in Feb 2024 only)")
+    wide = undated.assign(n_call=[4.0, 2, 3])  # a spreadsheet row with its own calls keeps them
+    assert undated_frame(wide, "churned", "binary", Controls(), "month").data["n_call"].tolist() == [4.0, 2, 3]

@@ -17,7 +17,10 @@ PALETTE = ["#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#c
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 # Every figure starts from this template as its default: naming it on each figure costs a validated deep copy
 # (about 20 ms a chart, on every page a server draws); Plotly Express costs 25-50 ms a chart, so none is used.
-pio.templates.default = "plotly_white"
+# The pages draw with Streamlit's theme whatever the template; a chart drawn outside them (the deck, the brief)
+# names it, since Streamlit makes its own template the default once a page draws a chart.
+TEMPLATE = "plotly_white"
+pio.templates.default = TEMPLATE
 
 
 def _style(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:

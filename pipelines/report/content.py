@@ -590,10 +590,22 @@ def _method(results, grain: str) -> tuple[str, ...]:
     else:
         held = (", ".join(controls[:-1]) + " and " + controls[-1]) if len(controls) > 1 else "".join(controls)
     windows = " ".join(f"{_label(r.outcome)}: {r.window}." for r in results)
+    within = [_label(r.outcome) for r in results if r.design == "per_period"]
+    between = [r for r in results if r.design != "per_period"]
+    compared = []
+    if within:
+        compared.append(f"Each account against itself ({', '.join(within)}): its months with more of an activity "
+                        "against its months with less, the calendar month and its months as a customer held fixed.")
+    if between:
+        season = (", activity set against its season and the account's months as a customer"
+                  if any(r.design == "events" for r in between) else "")
+        compared.append(f"Accounts against accounts ({', '.join(_label(r.outcome) for r in between)}): more of an "
+                        f"activity against less, holding {held + ', ' if held else ''}time and the other activities "
+                        f"fixed{season}. A trait the data lack (engagement, say) could still explain these.")
     return (
-        "Like with like: accounts with more of an activity are compared with accounts with less, holding "
-        f"{held + ', ' if held else ''}time and the other activities fixed.",
-        f"Time runs one way: only activity logged before an outcome counts. {windows}",
+        *compared,
+        f"Time runs one way: only activity logged before an outcome, while the account is a customer, counts. "
+        f"{windows}",
         "Verdicts: a driver's link survives those comparisons at a 5% false-discovery rate; a confounded one "
         "disappears once like is compared with like; 'no evidence' means the data cannot tell.",
         "Checked: on later data the models never saw, in four time windows and in 20 resamples of accounts. "
@@ -629,5 +641,7 @@ def _plain(value):
 
 
 def _figure_json(fig) -> dict:
-    """A Plotly figure as plain JSON values (no numpy), so content compares and serialises exactly."""
-    return json.loads(fig.to_json())
+    """A Plotly figure as plain JSON values (no numpy), so content compares and serialises exactly, with its
+    template named: in the dashboard's process the default is Streamlit's once a page has drawn a chart, whose
+    placeholder colours and margins cut the deck's axis labels off."""
+    return json.loads(fig.update_layout(template=figures.TEMPLATE).to_json())

@@ -48,3 +48,25 @@ def test_report_format_comes_from_the_extension(tmp_path):
         report_format(tmp_path / "b.docx")
     with pytest.raises(PayoffError, match="no such folder"):
         report_format(tmp_path / "missing" / "b.pdf")
+
+
+def test_charts_keep_their_look_whatever_template_the_process_defaults_to(report_db, report_content):
+    """A page that draws a chart makes Streamlit's template the process's default: a deck built after it (the
+    Present page) had the axis labels cut off. The report's charts name their template."""
+    import plotly.io as pio
+
+    from pipelines.db import connect
+    from pipelines.report import build_content
+
+    default = pio.templates.default
+    pio.templates.default = "plotly_dark"
+    try:
+        con = connect(report_db, read_only=True)
+        try:
+            again = build_content(con)
+        finally:
+            con.close()
+    finally:
+        pio.templates.default = default
+    assert again == report_content
+    assert again.outcomes[0].chart["layout"]["template"]["layout"]["plot_bgcolor"] == "white"

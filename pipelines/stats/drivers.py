@@ -19,8 +19,8 @@ from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_c
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
 from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean,
-                                    design, effect, effect_p, fit, nonzero_columns, take_rows, too_little_data,
-                                    unit_for)
+                                    design, effect, effect_p, fit, hidden_trait_e_values, nonzero_columns, take_rows,
+                                    too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
@@ -75,6 +75,8 @@ class Finding:
     terms: list[str] = field(default_factory=list)  # the columns whose summed effect is the headline
     raw_p: float = float("nan")
     reason: str | None = None  # why the activity is not judged (verdict NOT_JUDGED), e.g. 'too rare to judge: 3 logged'
+    hidden_trait: tuple[float, float] | None = None  # compared between accounts: the E-values of the effect as stated
+    # (per sentences.stated_change) and of its interval's end nearer none (models.hidden_trait_e_values)
 
     @property
     def judged(self) -> bool:
@@ -108,6 +110,9 @@ class Finding:
             "curve": self.curve.to_json() if self.curve else None,
             "volume": self.volume, "hours": self.hours, "effect_per_hour": _num(self.effect_per_hour),
             "sentence": self.sentence, "reason": self.reason,
+            "hidden_trait_e_value": None if self.hidden_trait is None else {
+                "estimate": _num(self.hidden_trait[0]), "interval": _num(self.hidden_trait[1]),
+                "per": sentences.stated_change(self.typical_change)},
         }
 
     @property
@@ -340,6 +345,9 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
             p=min(1.0, p * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
             lag_profile=profile, volume=float((volumes or {}).get(act, 0.0) or 0.0),
             hours=(hours or {}).get(act), term=_best_term(adjusted, cols), terms=cols, raw_p=raw_p,
+            # compared between accounts, a trait the data lack is the first doubt: how strong it would have to be
+            hidden_trait=None if judged_within(frame) else hidden_trait_e_values(
+                adjusted, cols, weight * sentences.stated_change(tc)),
         ))
     for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
         f.q = q

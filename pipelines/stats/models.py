@@ -542,6 +542,40 @@ def effect(fit_: Fit, term: str | list[str], scale: float = 1.0) -> Effect:
     return Effect(est, est - t * se, est + t * se, unit_for(fit_.kind), se)
 
 
+def e_value(ratio: float) -> float:
+    """The E-value of a risk ratio (VanderWeele and Ding 2017): how strongly a confounder the data lack would have
+    to go with both the activity and the outcome (a risk ratio with each, beyond the controls) to explain the
+    association away. 1 for no association; NaN if the ratio is not a positive number."""
+    if not (np.isfinite(ratio) and ratio > 0):
+        return float("nan")
+    rr = max(ratio, 1 / ratio)
+    return float(rr + np.sqrt(rr * (rr - 1)))
+
+
+def hidden_trait_e_values(fit_: Fit, terms: list[str], scale: float) -> tuple[float, float]:
+    """E-values of the association of `scale` more activity (the sum of these terms' coefficients times scale):
+    for its estimate, and for the interval's end nearer no effect (1 when the interval spans it).
+
+    The coefficient becomes an approximate risk ratio as VanderWeele and Ding advise: yes/no, an odds ratio, its
+    square root when neither answer is rare (both over 15%); counts, the rate ratio; amounts (logs), exp(0.91 d)
+    with d the change over the residual standard deviation.
+    """
+    b, se = fit_.sum_of(terms)
+    t = fit_.critical
+    est, low, high = b * scale, (b - t * se) * scale, (b + t * se) * scale
+    if fit_.kind == "binary":
+        share = float(np.mean(fit_.y))
+        factor = 0.5 if 0.15 < share < 0.85 else 1.0
+    elif fit_.kind == "amount":
+        resid = fit_.y - fit_.X @ fit_.params
+        sd = float(np.sqrt(np.mean(resid ** 2)))
+        factor = 0.91 / sd if sd > 0 else float("nan")
+    else:
+        factor = 1.0
+    near = 0.0 if low <= 0 <= high else (low if est > 0 else high)
+    return e_value(float(np.exp(factor * est))), e_value(float(np.exp(factor * near)))
+
+
 def effect_p(fit_: Fit, e: Effect) -> float:
     """Two-sided p-value of an effect as stated (t with G - 1 degrees of freedom on estimate / standard error).
 

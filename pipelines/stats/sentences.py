@@ -162,10 +162,26 @@ def outcome_headline(result) -> str:
     return text + "."
 
 
+def stated_change(typical_change: float) -> float:
+    """How much more of an activity its effect is stated for: one, or its typical change if that is large."""
+    return 1.0 if typical_change <= PLAIN_EFFECT_MAX else typical_change
+
+
 def _scaled(f):
     """The effect stated per one more activity, or per typical change for high-volume activities."""
-    n = 1.0 if f.typical_change <= PLAIN_EFFECT_MAX else f.typical_change
+    n = stated_change(f.typical_change)
     return n, (f.effect if n == 1.0 else f.effect_typical)
+
+
+def hidden_trait(f) -> str:
+    """How strong a trait the data lack would have to be to explain a between-accounts finding away ('' if
+    none is worked out)."""
+    if not f.hidden_trait or not math.isfinite(f.hidden_trait[0]):
+        return ""
+    estimate, near = f.hidden_trait
+    return (f" To explain it away, a trait the data lack (engagement, say) would have to be tied about "
+            f"{fmt(estimate)}-fold both to {plural(f.label)} and to the outcome, beyond what is held "
+            f"fixed ({fmt(near)}-fold for the interval's end nearer none).")
 
 
 def _is_treatment(f, frame) -> bool:
@@ -223,7 +239,7 @@ def finding(f, frame, result) -> str:
             text += f" Returns flatten past {knee}"
             text += (f", and {share:.0%} of cases are already there, so more adds little." if verdict == verdicts.SATURATED
                      else ".")
-        return text + undated + " An association, not proof of cause."
+        return text + undated + " An association, not proof of cause." + hidden_trait(f)
     if verdicts.base(verdict) == verdicts.CONFOUNDED:
         raw = f.raw if n == 1.0 else f.raw.scaled(n)
         first = _association(f, frame, outcome, raw, n)

@@ -8,6 +8,7 @@ import pytest
 
 from pipelines.stats.drivers import analyze_frame
 from pipelines.stats.frames import choose_controls, event_frame, per_period_frame
+from pipelines.stats.sentences import fmt
 
 import planted
 
@@ -66,6 +67,21 @@ def test_renewal_driver_found_and_interval_covers_the_true_marginal_effect(world
     f = _by_activity(_renewal(world))["driver"]
     assert f.verdict in ("driver", "saturated")
     assert f.effect.low <= world.renewal_ame_points <= f.effect.high, (f.effect, world.renewal_ame_points)
+
+
+def test_a_between_accounts_driver_says_how_strong_a_hidden_trait_would_have_to_be(world):
+    """Renewals compare accounts with accounts, so a trait the data lack is the first doubt: each finding has the
+    E-values of its effect and of its interval's end nearer none. Per-period outcomes compare each account with
+    itself, where a stable trait cannot explain anything, and carry none."""
+    renewal = _by_activity(_renewal(world))
+    estimate, near = renewal["driver"].hidden_trait
+    assert 1 < near < estimate
+    assert f"would have to be tied about {fmt(estimate)}-fold both to" in renewal["driver"].sentence
+    unclear = [f for f in renewal.values() if f.verdict in ("no evidence", "evidence of no effect")]
+    assert unclear and all(1 <= f.hidden_trait[1] <= f.hidden_trait[0] for f in unclear)
+    assert any(f.hidden_trait[1] == 1.0 for f in unclear)  # an interval spanning no effect: nothing to explain
+    assert not any("explain it away" in f.sentence for f in unclear)
+    assert all(f.hidden_trait is None for f in _revenue(world).findings)
 
 
 def test_renewal_confounded_activity_is_labelled_confounded(world):

@@ -10,7 +10,7 @@ import pytest
 from pipelines.stats import verdicts
 from pipelines.stats.drivers import analyze_frame, detectable_effect
 from pipelines.stats.frames import Controls, per_period_frame
-from pipelines.stats.models import MIN_JUDGE_ACCOUNTS
+from pipelines.stats.models import MIN_JUDGE_ACCOUNTS, e_value
 
 
 def _targeted_panel(seed: int, n_accounts: int, n_months: int = 24) -> pd.DataFrame:
@@ -104,3 +104,12 @@ def test_a_filter_filters_the_counts_the_drops_and_the_controls(demo_db):
     assert some.n_dropped < whole.n_dropped and some.n_accounts < whole.n_accounts
     call = some.finding("call")
     assert call.volume == pytest.approx(float(panel["n_call"].sum())) and call.volume < whole.finding("call").volume
+
+
+def test_e_values_are_vanderweele_and_dings():
+    # their worked example (Annals of Internal Medicine, 2017): a risk ratio of 3.9 with its interval's lower
+    # end at 1.8 could be explained away only by a confounder tied 7.26-fold (3.0-fold) to both
+    assert e_value(3.9) == pytest.approx(7.2630, abs=1e-4)
+    assert e_value(1.8) == pytest.approx(3.0)
+    assert e_value(1 / 3.9) == pytest.approx(e_value(3.9))  # a protective association alike
+    assert e_value(1.0) == 1.0 and np.isnan(e_value(float("nan")))

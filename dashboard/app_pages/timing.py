@@ -30,7 +30,7 @@ with a:
         st.markdown(f"The association is strongest **{finding.best_lag} {grain}{'s' if finding.best_lag > 1 else ''} "
                     f"before** the outcome ({result.window}).")
     elif result.design == "undated":
-        st.markdown("These data have no dates, so there is no timing to show.")
+        st.markdown(sentences.no_timing(result.outcome))
     if (note := sentences.carry_over_note(result)) is not None:
         st.caption(note)
 with b:

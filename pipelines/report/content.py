@@ -28,7 +28,7 @@ from pipelines.filters import Filters
 from pipelines.stats.drivers import analyze
 from pipelines.stats.frames import read_panel
 from pipelines.stats.plan import CAVEAT, plan_for_target, realistic_target
-from pipelines.stats import verdicts
+from pipelines.stats import sentences, verdicts
 from pipelines.stats.sentences import carry_over_text, fmt, outcome_label, periods, plural, short_effect
 from pipelines.stats.story import key_findings
 from pipelines.stats.teams import compare_groups
@@ -382,7 +382,7 @@ def _timing(r) -> TimingSection | None:
     top = max(drivers, key=lambda f: f.effect_typical.estimate)
     grain = _grain_of(r)
     if r.design == "undated" or not top.lag_profile:
-        timing = "No timing: activity and outcome come from the same record."
+        timing = sentences.no_timing(r.outcome) if r.design == "undated" else "No timing to show."
     elif r.design == "events":
         timing = f"{plural(top.label).capitalize()} count most {periods(top.best_lag, grain)} before the outcome date."
     else:

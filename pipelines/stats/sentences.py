@@ -193,6 +193,11 @@ def _is_treatment(f, frame) -> bool:
     return len(values) <= 2 and set(values) <= {0.0, 1.0}
 
 
+def no_timing(outcome: str) -> str:
+    """Why an undated outcome has no timing (lag profile) to show."""
+    return f"{outcome_label(outcome).capitalize()} has no date, so there is no timing to show."
+
+
 def undated_caveat(frame) -> str:
     """Why the time order of an undated outcome's findings is unknown ('' for dated outcomes)."""
     if frame.design != "undated":

@@ -594,8 +594,10 @@ def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Contro
         dropped["no value of the outcome"] = int(missing.sum())
     data = data[~missing]
     unjudged: dict[str, str] = {}
-    dated = panel[panel["period_on"].notna()]
-    rates = activity_per_period(dated, grain) if not acts and grain is not None and len(dated) else None
+    rates = None
+    if not acts and grain is not None:  # the row holds no activity: the dated rows may
+        dated = panel[panel["period_on"].notna()]
+        rates = activity_per_period(dated, grain) if len(dated) else None
     # only where some of the outcome's accounts have activity logged (an unrelated export's have none)
     per_period = rates is not None and data["account_id"].isin(rates.index[(rates.fillna(0) != 0).any(axis=1)]).any()
     if per_period:

@@ -127,6 +127,11 @@ class Fit:
         w, dw = (mu * (1 - mu), mu * (1 - mu) * (1 - 2 * mu)) if self.kind == "binary" else (mu, mu)
         return float(w.mean()), self.X.T @ dw / len(dw)
 
+    @cached_property
+    def residual_sd(self) -> float:
+        """The root mean squared residual on the model's scale (once per fit: every activity's E-value uses it)."""
+        return float(np.sqrt(np.mean((self.y - self.linear_predictor()) ** 2)))
+
     def mean_response(self) -> np.ndarray:
         eta = np.clip(self.linear_predictor(), -ETA_LIMIT, ETA_LIMIT)
         if self.kind == "binary":
@@ -567,9 +572,7 @@ def hidden_trait_e_values(fit_: Fit, terms: list[str], scale: float) -> tuple[fl
         share = float(np.mean(fit_.y))
         factor = 0.5 if 0.15 < share < 0.85 else 1.0
     elif fit_.kind == "amount":
-        resid = fit_.y - fit_.X @ fit_.params
-        sd = float(np.sqrt(np.mean(resid ** 2)))
-        factor = 0.91 / sd if sd > 0 else float("nan")
+        factor = 0.91 / fit_.residual_sd if fit_.residual_sd > 0 else float("nan")
     else:
         factor = 1.0
     near = 0.0 if low <= 0 <= high else (low if est > 0 else high)

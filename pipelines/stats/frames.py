@@ -112,8 +112,9 @@ class Frame:
 def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None) -> pd.DataFrame:
     """The account × period panel mart (only the named columns, if given), with each row's customer phase.
 
-    customer_phase is 'customer' inside the account's span (account_spans), 'before' it started and
-    'after' it left: the frames judge activities only on customer periods (see customer_periods).
+    customer_phase is 'customer' inside the account's span (account_spans), 'before' it started, 'unseen'
+    before the data that speak of it begin (it was a customer then, perhaps: unknown) and 'after' it left:
+    the frames judge activities only on customer periods (see customer_periods).
     """
     select = "p.*" if columns is None else ", ".join('p."' + c.replace('"', '""') + '"' for c in columns)
     try:
@@ -122,7 +123,8 @@ def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None)
         return con.execute(f"""
             select {select},
                    case when p.period_on is null then 'customer'
-                        when s.started_on is not null and p.period_on < date_trunc($grain, s.started_on) then 'before'
+                        when s.started_on is not null and p.period_on < date_trunc($grain, s.started_on)
+                             then case when s.start_unseen then 'unseen' else 'before' end
                         when s.ended_on is not null and p.period_on > date_trunc($grain, s.ended_on) then 'after'
                         else 'customer' end as customer_phase
             from account_periods p left join account_spans s on s.account_id = p.account_id
@@ -132,7 +134,8 @@ def read_panel(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None)
 
 
 # Why a period is left out of per-period analyses: the account was not a customer then (account_spans).
-OUTSIDE_REASONS = {"before": "before the account became a customer", "after": "after the account left"}
+OUTSIDE_REASONS = {"before": "before the account became a customer",
+                   "unseen": "before the data on the account begin", "after": "after the account left"}
 
 
 PERIOD_ORDER = {"day": 0, "week": 1, "month": 2, "quarter": 3}
@@ -175,7 +178,8 @@ def coarser_than(con: duckdb.DuckDBPyConnection, grain: str) -> dict[tuple[str, 
 
 def tenure_months(data: pd.DataFrame, codes: np.ndarray, grain: str) -> np.ndarray | None:
     """Each row's whole months since its account became a customer, up to TENURE_MONTHS (that many or more,
-    or a customer since before the data began: the same). None when no account starts inside the data.
+    or a customer already when the data on it begin, phase 'unseen' or none before: the same). None when no
+    account starts inside the data.
 
     New accounts ramp up (spend grows over the first months) while onboarding brings a burst of calls,
     e-mails and trainings: compared within the account, activity is then high when spend is low, and
@@ -557,27 +561,81 @@ def relative_to_season(data: pd.DataFrame, acts: list[str], grain: str,
     lull), and a new account's first months bring a burst of onboarding. Raw, a renewal's window then holds
     more activity than a churn's (or less, when the churn came soon after onboarding) for every activity,
     whatever it does: with a Q4 push and January renewals 32% of the no-effect activities were renewal
-    'drivers'. Each period's activity is multiplied by the customers' overall average over that period's
-    average, then over the average at the same months since the start (tenure_months): an account's
-    activity is compared with what customers got in the same periods and at the same age, at the overall
-    level, so counts still read as counts and none stays none. data: the panel with activity unknown
-    (NaN) outside customer spans, which stays unknown; codes: its account_codes, if worked out already.
+    'drivers'. Each row's activity is divided by its period's and its age's multiplier (tenure_months),
+    estimated beside each account's own level (season_multipliers), and brought back to the overall level:
+    an account's activity is compared with what customers got in the same periods and at the same age, so
+    counts still read as counts and none stays none. data: the panel with activity unknown (NaN) outside
+    customer spans, which stays unknown; codes: its account_codes, if worked out already.
     """
     if not acts or data.empty:
         return data
-    data = _scaled_within(data, acts, data["period_on"])
-    tenure = tenure_months(data, account_codes(data) if codes is None else codes, grain)
-    return data if tenure is None else _scaled_within(data, acts, pd.Series(tenure, index=data.index))
-
-
-def _scaled_within(data: pd.DataFrame, acts: list[str], groups: pd.Series) -> pd.DataFrame:
-    """Activity times the overall average over its group's average (customers only: NaN is skipped)."""
-    group_mean = data.groupby(groups)[acts].transform("mean")
+    codes = account_codes(data) if codes is None else codes
+    groupings = [pd.factorize(data["period_on"])[0]]
+    tenure = tenure_months(data, codes, grain)
+    if tenure is not None:
+        groupings.append(pd.factorize(tenure)[0])
     scaled = {}
     for a in acts:
-        factor = data[a].mean() / group_mean[a]
-        scaled[a] = data[a] * factor.where(np.isfinite(factor) & (factor > 0), 1.0)  # a group with none: as is
+        values = data[a].to_numpy(dtype=float)
+        multiplier = season_multipliers(values, codes, groupings)
+        usable = np.isfinite(multiplier) & (multiplier > 0)  # a period or age with none: as is
+        known = usable & ~np.isnan(values)
+        total = values[known].sum()
+        if total <= 0:
+            scaled[a] = values
+            continue
+        level = total / (values[known] / multiplier[known]).sum()  # the scaled activity sums to the raw
+        scaled[a] = np.where(usable, values * level / np.where(usable, multiplier, 1.0), values)
     return data.assign(**scaled)
+
+
+def season_multipliers(values: np.ndarray, accounts: np.ndarray, groupings: list[np.ndarray],
+                       rounds: int = 200, tolerance: float = 1e-7) -> np.ndarray:
+    """Each row's multiplier for its groups (period, months as a customer), fitted beside each account's
+    own level: activity ≈ level(account) × m(period) × m(age), the Poisson fixed-effects fit, found by
+    raking (each factor in turn set to its groups' activity over what the other factors predict, which is
+    that fit's maximum). Plain group averages would mix accounts into the groups: where busy accounts are
+    the young ones (or the ones present in one season), the age multiplier takes the accounts' levels
+    with it, and every young account's activity is scaled down (a churn flag then reads e-mails as keeping
+    customers, q 3e-5, in a world where they do nothing). Unknown (NaN) rows are skipped; 0 where a
+    row's group has no activity."""
+    known = ~np.isnan(values)
+    v = values[known]
+    accounts_k = accounts[known]
+    groups_k = [g[known] for g in groupings]
+    sizes = [int(g.max()) + 1 if len(g) else 0 for g in groupings]
+    n_accounts = int(accounts.max()) + 1 if len(accounts) else 0
+    effects = [np.ones(size) for size in sizes]
+    level_sum = np.bincount(accounts_k, v, n_accounts)
+    group_sums = [np.bincount(g, v, size) for g, size in zip(groups_k, sizes)]
+    for _ in range(rounds):
+        combined = np.ones(len(v))
+        for g, e in zip(groups_k, effects):
+            combined = combined * e[g]
+        level = _ratio(level_sum, np.bincount(accounts_k, combined, n_accounts))
+        moved = 0.0
+        for j, (g, size) in enumerate(zip(groups_k, sizes)):
+            others = level[accounts_k]
+            for k, (h, e) in enumerate(zip(groups_k, effects)):
+                if k != j:
+                    others = others * e[h]
+            new = _ratio(group_sums[j], np.bincount(g, others, size))
+            moved = max(moved, float(np.max(np.abs(new - effects[j]) / np.maximum(effects[j], 1e-12),
+                                            initial=0.0)))
+            effects[j] = new
+        if moved < tolerance:
+            break
+    multiplier = np.ones(len(values))
+    for g, e in zip(groupings, effects):
+        multiplier = multiplier * e[g]
+    return multiplier
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is (a group or account with no activity known)."""
+    out = np.zeros(len(numerator))
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
 
 
 def undated_frame(panel: pd.DataFrame, outcome: str, kind: str, controls: Controls, grain: str | None = None) -> Frame:

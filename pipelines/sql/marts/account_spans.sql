@@ -1,7 +1,8 @@
 -- When each account was a customer: from its first sign of being one to its end, with the rule used.
--- Grain: one row per account. ended_on is null while the account is still a customer.
--- Reads: int_accounts_unioned, stg_account_spans, int_activities_counted, stg_outcomes, stg_activity_measures,
---        int_periods_spanned.
+-- Grain: one row per account. ended_on is null while the account is still a customer; start_unseen when it
+-- was one already when the data on it begin (started_on is then where they begin).
+-- Reads: int_accounts_unioned, stg_account_spans, int_activities_counted, stg_activity_events,
+--        stg_activity_counts, stg_outcomes, stg_activity_measures, int_periods_spanned.
 with declared as (
     -- a start or end date an export gives (Stripe, Chargebee): the earliest start; an end only when
     -- every declared span of the account has ended
@@ -29,6 +30,28 @@ seen as (
     group by account_id
 ),
 
+load_records as (
+    -- each load's dated records, by account
+    select load_id, account_id, occurred_on as on_date from stg_activity_events
+    union all
+    select load_id, account_id, period_on from stg_activity_counts where period_on is not null
+    union all
+    select load_id, account_id, occurred_on from stg_outcomes where occurred_on is not null
+    union all
+    select load_id, account_id, period_on from stg_activity_measures where period_on is not null
+),
+
+data_begins as (
+    -- the first period of the data that speaks of each account: the earliest start of the loads naming it.
+    -- An account first seen there may have been a customer long before (another export can begin years
+    -- earlier, so the panel's first period cannot tell).
+    select r.account_id, min(l.load_begins_on) as data_begins_on
+    from (select distinct load_id, account_id from load_records) r
+    join (select load_id, date_trunc(getvariable('payoff_grain'), min(on_date))::date as load_begins_on
+          from load_records group by load_id) l using (load_id)
+    group by r.account_id
+),
+
 lost as (
     -- the last 'no' of a renewal-like yes/no outcome (or 'yes' of a churn-like one), unless a 'keep' follows
     select account_id,
@@ -53,6 +76,10 @@ spans as (
     select
         a.account_id,
         coalesce(d.declared_start, s.first_seen_on) as started_on,
+        -- first seen in the first period of its data: a customer already then, its start unseen
+        coalesce(d.declared_start is null
+                 and date_trunc(getvariable('payoff_grain'), s.first_seen_on) <= b.data_begins_on,
+                 false) as start_unseen,
         case when d.declared_start is not null then 'start date in an export'
              when s.first_seen_on is not null then 'first activity or outcome'
              else 'no dated record' end as start_rule,
@@ -74,6 +101,16 @@ spans as (
     left join declared d using (account_id)
     left join seen s using (account_id)
     left join lost l using (account_id)
+    left join data_begins b using (account_id)
 )
 
-select * from spans
+select
+    account_id,
+    started_on,
+    case when start_unseen then 'a customer when its data begin' else start_rule end as start_rule,
+    ended_on,
+    end_rule,
+    first_seen_on,
+    last_seen_on,
+    start_unseen
+from spans

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 D = date.fromisoformat
@@ -369,14 +370,36 @@ def test_account_spans_from_declared_dates_renewals_and_signs_of_life(lifetimes,
     run()
     assert q("select account_id, started_on, start_rule, ended_on, end_rule from account_spans") == S([
         # quiet since March with the data running to December: left after its last sign of life
-        ("A", D("2025-01-01"), "first activity or outcome", D("2025-03-01"),
+        # active in the events' first month: a customer already when its data begin
+        ("A", D("2025-01-01"), "a customer when its data begin", D("2025-03-01"),
          "no sign of life for 90 days before the data ends"),
         # a 'no' renewal ends the span, whatever is logged after it (an exit call)
         ("B", D("2025-02-01"), "first activity or outcome", D("2025-06-15"), "did not renew"),
         ("C", D("2025-02-01"), "start date in an export", None, "still a customer"),
-        ("D", D("2025-01-01"), "first activity or outcome", None, "still a customer"),
+        ("D", D("2025-01-01"), "a customer when its data begin", None, "still a customer"),
         ("E", D("2024-12-01"), "start date in an export", D("2025-05-31"), "end date in an export"),
     ])
+
+
+def test_an_export_that_begins_earlier_leaves_other_accounts_starts_unseen(lifetimes, load, run, q, con):
+    """A second export reaching back to 2023 makes the panel begin there: the accounts first seen in their
+    own data's first month were customers then already (their months before it are unknown, not 'before
+    they became customers'), and only those first seen later started inside the data."""
+    from pipelines.stats.frames import read_panel
+
+    load("old_calls.csv", "activity_events", """
+        Activity ID,Type,Date,Account
+        z1,Call,2023-03-10,Z
+        z2,Call,2025-06-10,Z
+        """)
+    run()
+    spans = q("select account_id, start_rule, start_unseen from account_spans where account_id in ('A', 'B', 'Z')")
+    assert spans == S([("A", "a customer when its data begin", True), ("B", "first activity or outcome", False),
+                       ("Z", "a customer when its data begin", True)])
+    panel = read_panel(con, ["account_id", "period_on"])
+    phases = panel[pd.to_datetime(panel["period_on"]) == pd.Timestamp("2024-06-01")]
+    assert dict(zip(phases["account_id"], phases["customer_phase"])) == {
+        "A": "unseen", "B": "before", "C": "before", "D": "unseen", "E": "before", "Z": "customer"}
 
 
 def test_overview_trends_count_only_customer_periods(lifetimes, run, con):

@@ -74,6 +74,29 @@ def test_events_see_activity_relative_to_its_season():
     assert data["n_call"].tolist()[:2] == [1.0, 4.0]  # the caller's frame is left as it was
 
 
+def test_season_and_age_scaling_keeps_each_accounts_own_level():
+    """Busy accounts that are also the new ones: the period and age multipliers are fitted beside each
+    account's level, so the scaling moves months, not accounts (plain group averages took the new accounts'
+    busyness for an age effect and scaled every new account down)."""
+    periods = pd.date_range("2023-01-01", periods=30, freq="MS")
+    season = 1 + 0.4 * np.sin(np.arange(30))
+    onboarding = {0: 3.0, 1: 1.5}
+    rows = []
+    for i in range(20):
+        level, start = (4.0, 5) if i % 2 else (1.0, 0)  # the busy half starts inside the data
+        for t, period in enumerate(periods):
+            phase = "before" if t < start else "customer"
+            calls = level * season[t] * onboarding.get(t - start, 1.0) if phase == "customer" else np.nan
+            rows.append((f"acct{i:02d}", period, calls, phase))
+    data = pd.DataFrame(rows, columns=["account_id", "period_on", "n_call", "customer_phase"])
+    out = relative_to_season(data, ["n_call"], "month")
+    per_account = out.groupby("account_id")["n_call"]
+    assert (per_account.max() - per_account.min()).max() < 1e-3  # season and onboarding taken out entirely
+    levels = per_account.mean()
+    assert levels["acct01"] / levels["acct00"] == pytest.approx(4.0, rel=1e-3)  # as busy relative to each other
+    assert out["n_call"].sum() == pytest.approx(data["n_call"].sum())  # at the overall level
+
+
 def test_an_undated_outcome_is_compared_with_activity_per_customer_period():
     """'Churned: yes' once per account beside dated calls: each account's calls per month while a customer,
     an average (not a total, which would be smaller for whoever left early) over its customer months only."""
@@ -81,7 +104,7 @@ def test_an_undated_outcome_is_compared_with_activity_per_customer_period():
         "account_id": ["a", "b", "c", "a", "b", "c"],
         "period_on": pd.to_datetime(["2024-01-01"] * 3 + ["2024-02-01"] * 3),
         "customer_phase": ["customer"] * 3 + ["after", "customer", "customer"],  # a left after January
-        "n_call": [3.0, 1, 2, 0, 3, 1],  # both months average 2 among customers: no season to scale away
+        "n_call": [3.0, 1, 3, 0, 3, 1],  # b and c, seen both months, log 4 in each: no season to scale away
         "n_email": [np.nan, np.nan, np.nan, 0, 2, 1],  # logged from February only
         "o_churned": np.nan,
     })
@@ -90,7 +113,7 @@ def test_an_undated_outcome_is_compared_with_activity_per_customer_period():
     frame = undated_frame(pd.concat([dated, undated], ignore_index=True), "churned", "binary", Controls(), "month")
     assert frame.design == "undated" and frame.grain == "month"
     assert frame.data[["account_id", "n_call", "y"]].values.tolist() == [["a", 3.0, 1.0], ["b", 2.0, 0.0],
-                                                                          ["c", 1.5, 0.0]]
+                                                                          ["c", 2.0, 0.0]]
     assert frame.activities == ["call"]  # e-mails are known for 2 of the 3 accounts: not judged, and said why
     assert frame.unjudged["email"].startswith("its data cover only 67% of the rows analysed (logged in Feb 2024 only)")
     wide = undated.assign(n_call=[4.0, 2, 3])  # a spreadsheet row with its own calls keeps them

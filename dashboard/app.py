@@ -49,10 +49,11 @@ if writing:
             icon=":material/hourglass_top:")
 elif data.panel_behind(version):
     try:
-        with st.spinner("A load landed without its panel rebuild; rebuilding the panel…"):
+        with st.spinner("The panel is behind the loads (an interrupted load, or built by an earlier version); "
+                        "rebuilding it…"):
             data.rebuild_panel()
     except PayoffError as exc:
-        st.warning(f"The panel is behind the latest load and could not be rebuilt here ({exc}). "
+        st.warning(f"The panel is behind the loads and could not be rebuilt here ({exc}). "
                    "Run `payoff build`.", icon=":material/warning:")
     version = data.db_version()
 if pending := data.analysis_pending(version):

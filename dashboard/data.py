@@ -670,7 +670,8 @@ def ingest(name: str, content: bytes, mapping=None, kind: str | None = None, new
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 def panel_behind(version: str) -> bool:
-    """Whether a load or undo landed without its panel rebuild (its process was killed in between)."""
+    """Whether a load or undo landed without its panel rebuild (its process was killed in between), or an
+    earlier version built the panel."""
     if _absent(version):
         return False
     with _reader() as con:

@@ -19,8 +19,8 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.build import (BuildResult, activity_spans, activity_zero_fills, build, built_grain, model_sql, models_stored, panel_is_current, run_checks,
-                             set_grain)
+from pipelines.build import (BuildResult, activity_spans, activity_zero_fills, build, built_by_these_models, built_grain,
+                             model_sql, models_stored, panel_is_current, run_checks, set_grain)
 from pipelines.config import DEFAULT_GRAIN
 from pipelines.db import quote_ident
 
@@ -56,7 +56,7 @@ def rebuild_if_behind(con: duckdb.DuckDBPyConnection) -> BuildResult | None:
 
 def _plan(con: duckdb.DuckDBPyConnection, grain: str) -> _Plan | None:
     """The new loads when they can be appended, else None (a full build is needed)."""
-    if built_grain(con) != grain or not models_stored(con):
+    if built_grain(con) != grain or not models_stored(con) or not built_by_these_models(con):
         return None
     built_through, n_active_built = con.execute("select last_load_id, n_active_loads from build_info").fetchone()
     new = con.execute("""select l.load_id, l.kind, l.undone_at is null, s.n_rows

@@ -11,6 +11,8 @@ Loads that only add events need not rebuild anything: pipelines/append.py takes 
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
@@ -104,8 +106,9 @@ def record_build(con: duckdb.DuckDBPyConnection, grain: str, *, temporary: bool 
     built_at = datetime.now()
     con.execute(f"create or replace {'temp ' if temporary else ''}table build_info as select ? as grain, ? as built_at, "
                 "(select coalesce(max(load_id), 0) from loads) as last_load_id, "
-                "(select count(*) from loads where undone_at is null) as n_active_loads",
-                [grain, built_at])
+                "(select count(*) from loads where undone_at is null) as n_active_loads, "
+                "? as models_digest",
+                [grain, built_at, models_digest()])
     return BuildResult(grain, n_accounts, n_periods, n_rows, {}, built_at)
 
 
@@ -255,10 +258,11 @@ def built_grain(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def panel_is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the marts were built after the last load and undo.
+    """Whether the marts were built after the last load and undo, by this version's models.
 
     A load or undo commits before the panel is rebuilt; a process killed between the two
-    leaves the loads right and the panel behind. Writers check this and rebuild.
+    leaves the loads right and the panel behind. A database built by an earlier version has marts
+    of other definitions (a column fewer). Writers check this and rebuild; readers build a private panel.
     """
     try:
         built = con.execute("select last_load_id, n_active_loads from build_info").fetchone()
@@ -268,4 +272,23 @@ def panel_is_current(con: duckdb.DuckDBPyConnection) -> bool:
                       "from loads").fetchone()
     if built is None:
         return now[0] == 0
-    return tuple(built) == tuple(now)
+    return tuple(built) == tuple(now) and built_by_these_models(con)
+
+
+def built_by_these_models(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored marts were built from this version's model files (models_digest)."""
+    try:
+        return con.execute("select models_digest from build_info").fetchone()[0] == models_digest()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no build, or one from before the digest
+        return False
+
+
+@functools.cache
+def models_digest() -> str:
+    """A fingerprint of the model and macro files: marts built from other definitions are rebuilt."""
+    digest = hashlib.sha256()
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        if "checks" not in path.parts:
+            digest.update(path.relative_to(SQL_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

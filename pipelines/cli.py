@@ -284,6 +284,16 @@ def _reading(db_path: Path):
     return opened(db_path, on_wait=_say_waiting)
 
 
+def _private_panel_if_needed(con, grain: str | None = None) -> None:
+    """Build a private panel for this reader (temporary tables: the database is left as it is) when it asks for
+    another grain, or when the stored panel is behind the loads or was built by an earlier version's models."""
+    from pipelines.build import built_grain, panel_is_current
+
+    built = built_grain(con)
+    if (grain and built != grain) or not panel_is_current(con):
+        build(con, grain or built or DEFAULT_GRAIN, temporary=True)
+
+
 def _exclusive(db_path: Path, purpose: str):
     """The writer lock alone, for a command that replaces the database file itself."""
     return write_lock(db_path, purpose, on_wait=_say_waiting)
@@ -400,8 +410,7 @@ def cmd_drivers(args) -> int:
 
     cfg = settings(args.db)
     with _reading(cfg.db_path) as con:
-        if args.grain and built_grain(con) != args.grain:
-            build(con, args.grain, temporary=True)  # a private panel: the database keeps its grain
+        _private_panel_if_needed(con, args.grain)
         results = analyze(con, args.outcome, validate=not args.no_validation)
         meta = {"database": str(cfg.db_path), "grain": built_grain(con) if not args.grain else args.grain,
                 "loads": int(con.execute("select count(*) from loads where undone_at is null").fetchone()[0])}
@@ -425,6 +434,7 @@ def cmd_report(args) -> int:
                                                   ("segment", "region", "team") if getattr(args, name)))
     db_path = settings(args.db).db_path
     with _reading(db_path) as con:
+        _private_panel_if_needed(con)
         content = build_content(con, filters, args.outcome)
     try:
         print(write_report(content, args.out))

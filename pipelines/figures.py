@@ -79,13 +79,17 @@ def _unit_axis(unit: str) -> str:
     return unit[:1].upper() + unit[1:]
 
 
+RAW_MARGIN = 0.3  # the forest's room, as a share of its axis, for a raw effect beyond it: arrow and value
+
+
 def driver_forest(result) -> go.Figure:
     """Adjusted effect per one more activity with 95% intervals, raw effect beside it, coloured by verdict
     (activities not judged have no effect to draw: their rows say why).
 
     The axis spans the adjusted intervals: a raw effect far beyond them (between accounts, big accounts
     get more of everything: +180% beside adjusted effects of a few %) would squeeze every interval into a
-    dot, so it is drawn at the edge as an arrow with its value written beside it.
+    dot, so it is drawn at the edge as an arrow with its value written beside it, in a margin of the axis
+    kept for it (RAW_MARGIN) so that the label never lies over an interval.
     """
     findings = [f for f in reversed(result.findings) if f.judged]
     fig = go.Figure()
@@ -99,6 +103,8 @@ def driver_forest(result) -> go.Figure:
     pad = 0.12 * (hi - lo or 1.0)
     lo, hi = lo - pad, hi + pad
     raw = np.array([f.raw.estimate for f in findings], dtype=float)
+    margin = RAW_MARGIN * (hi - lo)
+    lo, hi = lo - margin * bool((raw < lo).any()), hi + margin * bool((raw > hi).any())
     inside = np.isfinite(raw) & (raw >= lo) & (raw <= hi)
     fig.add_trace(go.Scatter(
         x=np.where(inside, raw, np.nan), y=labels, mode="markers", name="Raw (between accounts, no controls)",

@@ -129,7 +129,8 @@ def mend(con: duckdb.DuckDBPyConnection, *, actor: Actor | None = None) -> Build
     the audit trail; None when it was in line already."""
     result = rebuild_if_behind(con)
     if result is not None:
-        audit.record(con, actor, "rebuild", "the panel was behind the loads (a load or undo was interrupted)")
+        audit.record(con, actor, "rebuild", "the panel was behind the loads (a load or undo was interrupted) "
+                                            "or built by an earlier version's models")
     return result
 
 

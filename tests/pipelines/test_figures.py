@@ -28,3 +28,19 @@ def test_projector_charts_use_large_ticks():
     fig = figures.for_projector(figures.go.Figure(figures.go.Bar(x=[1, 2], y=[3, 4])), 380)
     assert fig.layout.xaxis.tickfont.size == fig.layout.yaxis.tickfont.size == figures.PROJECTOR_TICK_SIZE
     assert fig.layout.height == 380
+
+
+def test_a_raw_effect_off_the_forests_axis_is_written_clear_of_every_interval(demo_db):
+    with opened(demo_db) as con:
+        revenue = snapshot.stored(con).result("recognized_revenue")
+    fig = figures.driver_forest(revenue)
+    judged = [f for f in revenue.findings if f.judged]
+    top = max(f.effect.high for f in judged)
+    bottom = min(min(f.effect.low for f in judged), 0.0)
+    arrows = [t for t in fig.data if t.mode == "markers+text"]
+    assert arrows, "the demo's size-confounded activities have raw effects far beyond the adjusted intervals"
+    lo, hi = fig.layout.xaxis.range
+    for x, text in zip(arrows[0].x, arrows[0].text):
+        assert x in (lo, hi) and text.startswith("raw ")
+        if x == hi:  # the value is written to the arrow's left, in the room kept past the highest interval
+            assert hi - top >= figures.RAW_MARGIN * (top - bottom)

@@ -23,7 +23,8 @@ from pipelines.ingest import Mapping, list_loads
 from pipelines.ingest.load import MAX_REJECT_SHARE, describe_reject, load_rejects
 from pipelines.ingest.mapping import KINDS
 from pipelines.audit import command_line
-from pipelines.workflow import Refusal, analyse_and_store, load_files, propose, rebuild, reported, undo_and_rebuild
+from pipelines.workflow import (Refusal, analyse_and_store, load_files, mend, propose, rebuild, reported,
+                                undo_and_rebuild)
 
 APP_PORT = 8501  # Streamlit's usual port; `payoff app --port` changes it
 # Browser uploads are held in the server's memory whole before loading; 200 MB covers a year of a
@@ -399,7 +400,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_analyse(args) -> int:
-    snap = _analyse(args, settings(args.db).db_path)
+    db_path = settings(args.db).db_path
+    with _writing(db_path, "bringing the panel in line") as con:
+        mend(con, actor=command_line())  # behind the loads, or built by an earlier version: rebuilt first
+    snap = _analyse(args, db_path)
     return 0 if snap is not None and snap.stored else 1
 
 

@@ -103,3 +103,16 @@ def test_the_command_line_reads_a_database_an_earlier_version_built(demo_copy, c
         assert not panel_is_current(con)
     finally:
         con.close()
+
+
+def test_payoff_analyse_rebuilds_a_panel_an_earlier_version_built_then_stores_the_analysis(demo_copy):
+    from pipelines.cli import main
+
+    _as_an_earlier_version_built_it(demo_copy)
+    assert main(["--db", str(demo_copy), "analyse"]) == 0  # before: 'analysis not stored', exit 1
+    con = connect(demo_copy, read_only=True)
+    try:
+        assert panel_is_current(con)
+        assert con.execute("select count(*) from audit_log where action = 'rebuild'").fetchone()[0] >= 1
+    finally:
+        con.close()

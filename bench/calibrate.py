@@ -15,6 +15,7 @@ same seeds give the same table. --keep DIR keeps each world's truth and verdicts
 from __future__ import annotations
 
 import argparse
+import shutil
 import json
 import subprocess
 import sys
@@ -39,6 +40,7 @@ OUTCOMES = {"amount": "revenue", "count": "referrals", "binary": ("renewed", "ch
 def judge(world: worlds.WorldType, seed: int, workdir: Path) -> dict:
     """Simulate one world, load it and return {'truth': ..., 'drivers': payoff drivers JSON}."""
     folder = workdir / f"{world.name}-{seed}"
+    shutil.rmtree(folder, ignore_errors=True)  # a database left by an earlier run would be added to, not replaced
     truth = worlds.simulate(world, seed, folder)
     db = folder / "payoff.duckdb"
     subprocess.run([str(PAYOFF), "--db", str(db), "ingest", *[str(folder / f) for f in FILES if (folder / f).exists()],

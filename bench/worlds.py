@@ -61,6 +61,7 @@ class WorldType:
     onboarding: float = 0.0  # a late starter's first three months: every activity this much more frequent ...
     ramp: float = 0.0  # ... while its log revenue starts this far below its level, reached after six months
     churn_flag: bool = False  # retention as a 'Churned' yes/no column of accounts.csv (no date), not renewals.csv
+    months: int = N_MONTHS  # how long the export runs
 
 
 WORLD_TYPES = {
@@ -74,6 +75,8 @@ WORLD_TYPES = {
     "null_churn_flag": WorldType("null_churn_flag", churn=0.03, late_starts=0.3, churn_flag=True),
     "effect_churn_flag": WorldType("effect_churn_flag", n_accounts=2000, churn=0.03, late_starts=0.3, effect=True,
                                    churn_flag=True),
+    "null_short_onboarding_flag": WorldType("null_short_onboarding_flag", churn=0.03, late_starts=0.3, onboarding=2.0,
+                                            ramp=0.5, churn_flag=True, months=12),
     "null_few_accounts_15": WorldType("null_few_accounts_15", n_accounts=15, churn=0.03, late_starts=0.3),
     "null_few_accounts_40": WorldType("null_few_accounts_40", n_accounts=40, churn=0.03, late_starts=0.3),
     "null_few_accounts_100": WorldType("null_few_accounts_100", n_accounts=100, churn=0.03, late_starts=0.3),
@@ -100,18 +103,19 @@ def month_start(m: int) -> date:
 def simulate(world: WorldType, seed: int, out: Path) -> Truth:
     """Write accounts.csv, activities.csv, revenue.csv, referrals.csv, renewals.csv and truth.json into out."""
     rng = np.random.default_rng(seed)
+    months = world.months
     out.mkdir(parents=True, exist_ok=True)
     n = world.n_accounts
     activities = list(NULL_ACTIVITIES) + [EFFECT_ACTIVITY] + ([CRM_NULL_ACTIVITY] if world.crm else [])
     segment = rng.choice(len(SEGMENTS), size=n, p=(0.55, 0.3, 0.15))
     size = np.exp(rng.normal(4.0 + segment, 0.6))  # employees
     engagement = rng.normal(0, 1, n)  # hidden: never exported
-    start = np.where(rng.random(n) < world.late_starts, rng.integers(1, N_MONTHS - 3, n), 0)
-    end = np.full(n, N_MONTHS)  # exclusive: the first month the account is no longer a customer
+    start = np.where(rng.random(n) < world.late_starts, rng.integers(1, months - 3, n), 0)
+    end = np.full(n, months)  # exclusive: the first month the account is no longer a customer
     rates = {a: BASE_RATE[a] * (size / 100) ** 0.3 * np.exp(world.targeting * 0.6 * engagement) for a in activities}
     levels = {a: np.ones(n) for a in activities}
-    counts = {a: np.zeros((n, N_MONTHS), dtype=int) for a in activities}
-    for m in range(N_MONTHS):  # month by month: who is a customer, what they get, who leaves after
+    counts = {a: np.zeros((n, months), dtype=int) for a in activities}
+    for m in range(months):  # month by month: who is a customer, what they get, who leaves after
         active_m = (start <= m) & (end > m)
         for a in activities:
             if world.overdispersion:
@@ -122,26 +126,26 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
             counts[a][:, m] = rng.poisson(rates[a] * levels[a] * push * onboarding) * active_m
         recent = counts[EFFECT_ACTIVITY][:, max(0, m - 5):m + 1].sum(axis=1) if world.effect else 0
         hazard = world.churn * np.exp(-0.4 * world.targeting * engagement - RENEWAL_EFFECT * recent)
-        leaving = active_m & (m > start) & (rng.random(n) < hazard) & (m + 1 < N_MONTHS)
+        leaving = active_m & (m > start) & (rng.random(n) < hazard) & (m + 1 < months)
         end[leaving] = m + 1
-    active = np.array([[start[i] <= m < end[i] for m in range(N_MONTHS)] for i in range(n)])
-    review = counts[EFFECT_ACTIVITY] if world.effect else np.zeros((n, N_MONTHS), dtype=int)
-    lagged = np.zeros((n, N_MONTHS))
+    active = np.array([[start[i] <= m < end[i] for m in range(months)] for i in range(n)])
+    review = counts[EFFECT_ACTIVITY] if world.effect else np.zeros((n, months), dtype=int)
+    lagged = np.zeros((n, months))
     lagged[:, 1:] = review[:, :-1]
     stock = np.cumsum(lagged, axis=1) if world.lasting else lagged
 
     # revenue while a customer: size, segment, hidden engagement, noise, the planted effect
     base = np.log(size)[:, None] * 1.0 + 5 + 0.3 * world.targeting * engagement[:, None]
     account_noise = rng.normal(0, 0.3, (n, 1))
-    log_rev = base + account_noise + rng.normal(0, 0.15, (n, N_MONTHS)) + REVENUE_EFFECT * stock
-    tenure = np.arange(N_MONTHS)[None, :] - start[:, None]
+    log_rev = base + account_noise + rng.normal(0, 0.15, (n, months)) + REVENUE_EFFECT * stock
+    tenure = np.arange(months)[None, :] - start[:, None]
     log_rev += world.ramp * np.where(start[:, None] > 0, np.clip(tenure, 0, 6) / 6 - 1, 0)
     revenue = np.where(active, np.exp(log_rev), 0.0)
     # referrals while a customer
     log_ref = -3.2 + 0.2 * segment[:, None] + 0.5 * world.targeting * engagement[:, None] + REFERRAL_EFFECT * lagged
     referrals = rng.poisson(np.exp(log_ref)) * active
 
-    truth = Truth(world.name, seed, activities, n_accounts=n, n_churned=int((end < N_MONTHS).sum()),
+    truth = Truth(world.name, seed, activities, n_accounts=n, n_churned=int((end < months).sum()),
                   n_late=int((start > 0).sum()))
     review_effect = world.effect
     # the effect payoff states: one more review's cumulative effect over the three months after it (its lags'
@@ -166,7 +170,7 @@ def simulate(world: WorldType, seed: int, out: Path) -> Truth:
         with (out / "accounts.csv").open(encoding="utf-8", newline="") as fh:
             rows = list(csv.reader(fh))
         _write(out / "accounts.csv", rows[0] + ["Churned"],
-               [row + ["Yes" if end[i] < N_MONTHS else "No"] for i, row in enumerate(rows[1:])])
+               [row + ["Yes" if end[i] < months else "No"] for i, row in enumerate(rows[1:])])
         (out / "renewals.csv").unlink()
     (out / "truth.json").write_text(json.dumps(asdict(truth), indent=1), encoding="utf-8")
     return truth
@@ -179,14 +183,14 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def _renewal_rows(ids, start, end, day_format) -> list[list[str]]:
+def _renewal_rows(ids, start, end, day_format, months: int) -> list[list[str]]:
     """Every 12 months of a customer's life a renewal, and at the churn a 'no'."""
     rows = []
     for i in range(len(ids)):
-        for m in range(start[i] + 12, N_MONTHS, 12):
+        for m in range(start[i] + 12, months, 12):
             if m < end[i]:
                 rows.append([ids[i], day_format(month_start(m).replace(day=10)), "Renewed"])
-        if end[i] < N_MONTHS:
+        if end[i] < months:
             rows.append([ids[i], day_format(month_start(end[i] - 1).replace(day=20)), "Churned"])
     return rows
 
@@ -217,11 +221,11 @@ def _write_plain(out, rng, seed, activities, counts, active, segment, size, reve
     _write(out / "activities.csv", ["Activity ID", "Activity Type", "Date", "Account ID"], rows)
     _write(out / "revenue.csv", ["Account ID", "Month", "Revenue"],
            [[ids[i], month_start(m).strftime("%Y-%m"), f"{revenue[i, m]:.2f}"]
-            for i in range(n) for m in range(N_MONTHS) if active[i, m]])
+            for i in range(n) for m in range(active.shape[1]) if active[i, m]])
     _write(out / "referrals.csv", ["Referral ID", "Referring Account ID", "Referral Date"],
            [[f"R{r}", ids[i], day.isoformat()] for r, (i, day) in enumerate(_referral_days(rng, referrals), 1)])
     _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
-           _renewal_rows(ids, start, end, date.isoformat))
+           _renewal_rows(ids, start, end, date.isoformat, active.shape[1]))
 
 
 def _us(day: date) -> str:
@@ -244,16 +248,16 @@ def _write_crm(out, rng, seed, activities, counts, active, segment, size, revenu
         rows.append([f"00T{seed:03d}{k:09d}XYZ", f"{a} with Company {seed}-{i}", a, _us(day), ids[i],
                      f"Rep {i % 25}", duration])
     with (out / "activities.csv").open("w", encoding="utf-8", newline="") as fh:  # CRLF throughout, as exported
-        fh.write('"Activities with Accounts"\r\n"Filtered By:"\r\n"  Date equals LAST 24 MONTHS"\r\n\r\n')
+        fh.write(f'"Activities with Accounts"\r\n"Filtered By:"\r\n"  Date equals LAST {active.shape[1]} MONTHS"\r\n\r\n')
         writer = csv.writer(fh)
         writer.writerow(["Activity ID", "Subject", "Type", "Date", "Account ID", "Assigned", "Call Duration (seconds)"])
         writer.writerows(rows)
         fh.write(f'\r\n"Grand Totals ({len(rows):,} records)"\r\n\r\n"Confidential Information - Do Not Distribute"\r\n')
     _write(out / "revenue.csv", ["Account ID", "Invoice Month", "Amount"],
            [[ids[i], month_start(m).strftime("%b %Y"), f"${revenue[i, m]:,.2f}"]
-            for i in range(n) for m in range(N_MONTHS) if active[i, m]])
+            for i in range(n) for m in range(active.shape[1]) if active[i, m]])
     ref_rows = [[str(9_000_000 + r), ids[i], f"{day.isoformat()} {int(rng.integers(8, 18)):02d}:15", "Referral"]
                 for r, (i, day) in enumerate(_referral_days(rng, referrals), 1)]  # the hour drawn after each day
     _write(out / "referrals.csv", ["Record ID", "Referring Account ID", "Create Date", "Lead Source"], ref_rows)
     _write(out / "renewals.csv", ["Account ID", "Renewal Date", "Renewal Status"],
-           _renewal_rows(ids, start, end, _us))
+           _renewal_rows(ids, start, end, _us, active.shape[1]))

@@ -97,6 +97,30 @@ def test_season_and_age_scaling_keeps_each_accounts_own_level():
     assert out["n_call"].sum() == pytest.approx(data["n_call"].sum())  # at the overall level
 
 
+def test_a_short_export_keeps_the_new_accounts_level_against_the_old_ones():
+    """Twelve months: no account seen from its start reaches TENURE_MONTHS, so the new accounts' level and their
+    months' multipliers could trade off. The oldest month seen is taken as settled, and the fit is solved to its
+    maximum: onboarding and season come out, the new accounts stay twice as busy as the old (they came out 15%
+    busier than that, and onboarding half removed, before)."""
+    periods = pd.date_range("2024-01-01", periods=12, freq="MS")
+    season = 1 + 0.3 * np.cos(np.arange(12))
+    onboarding = {0: 3.0, 1: 3.0, 2: 3.0}
+    rows = []
+    for i in range(40):
+        level, start = (2.0, 2 + i % 4) if i % 2 else (1.0, 0)  # the new accounts start in months 3 to 6
+        for t, period in enumerate(periods):
+            phase = "before" if t < start else "customer"
+            calls = level * season[t] * onboarding.get(t - start, 1.0) if phase == "customer" and start else (
+                level * season[t] if phase == "customer" else np.nan)
+            rows.append((f"acct{i:02d}", period, calls, phase))
+    data = pd.DataFrame(rows, columns=["account_id", "period_on", "n_call", "customer_phase"])
+    out = relative_to_season(data, ["n_call"], "month")
+    per_account = out.groupby("account_id")["n_call"]
+    assert (per_account.max() - per_account.min()).max() < 1e-6 * per_account.max().max()
+    levels = per_account.mean()
+    assert levels["acct01"] / levels["acct00"] == pytest.approx(2.0, rel=1e-6)
+
+
 def test_an_undated_outcome_is_compared_with_activity_per_customer_period():
     """'Churned: yes' once per account beside dated calls: each account's calls per month while a customer,
     an average (not a total, which would be smaller for whoever left early) over its customer months only."""

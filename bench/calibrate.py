@@ -81,7 +81,7 @@ def tally(results: list[dict]) -> dict:
                         row["false"] += 1
                         any_false = True
                         row["calls"].append({"seed": result["seed"], "activity": label, "verdict": verdict,
-                                             "q": finding.get("q_value"),
+                                             "adjusted_p": finding.get("adjusted_p_value"),
                                              "estimate": (finding.get("effect") or {}).get("estimate")})
                 else:
                     row["effect_tests"] += 1
@@ -112,13 +112,13 @@ def table(by_world: dict[str, dict]) -> str:
 
 def false_calls(by_world: dict[str, dict]) -> str:
     """Every no-effect activity that got a verdict, so a reader sees which verdict and how firm."""
-    lines = ["| world | seed | outcome | activity | verdict | q | estimate |", "|---|---|---|---|---|---|---|"]
+    lines = ["| world | seed | outcome | activity | verdict | adjusted p | estimate |", "|---|---|---|---|---|---|---|"]
     for world, outcomes in by_world.items():
         for outcome, r in sorted(outcomes.items()):
             for call in r["calls"]:
-                q = f"{call['q']:.3g}" if call["q"] is not None else "–"
+                adjusted = f"{call['adjusted_p']:.3g}" if call["adjusted_p"] is not None else "–"
                 est = f"{call['estimate']:+.3g}" if call["estimate"] is not None else "–"
-                lines.append(f"| {world} | {call['seed']} | {outcome} | {call['activity']} | {call['verdict']} | {q} | {est} |")
+                lines.append(f"| {world} | {call['seed']} | {outcome} | {call['activity']} | {call['verdict']} | {adjusted} | {est} |")
     return "\n".join(lines) if len(lines) > 2 else "None."
 
 

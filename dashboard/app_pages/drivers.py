@@ -27,7 +27,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "within_account_effect": st.column_config.NumberColumn("Within account", format="%.2f"),
     "effect_per_typical_change": st.column_config.NumberColumn("Per typical change", format="%.2f"),
     "p_value": st.column_config.NumberColumn("p", format="%.2g"),
-    "q_value": st.column_config.NumberColumn("q (BH)", format="%.2g"),
+    "adjusted_p_value": st.column_config.NumberColumn("adjusted p (Holm)", format="%.2g"),
     "sentence": st.column_config.TextColumn("In words", width="large"),
 })
 ui.download_csv(table, f"drivers_{result.outcome}.csv", key="dl_drivers")

@@ -34,7 +34,7 @@ with right:
 left_out = [g for g in groups if g not in comparable]
 st.caption("Each group is compared with the outcome its own accounts (size, segment, region) and activity mix "
            "predict — not ranked by activity counts. Small groups are shrunk toward the average; a group is above "
-           "or below expectation only when that survives a 5% false-discovery rate over the groups compared."
+           "or below expectation only when that survives Holm's correction at 5% over the groups compared."
            + (f" Not offered: {', '.join(left_out)} (the expectation holds {'it' if len(left_out) == 1 else 'them'} "
               "fixed, so every group would come out at zero)." if left_out else ""))
 try:
@@ -52,7 +52,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "low": st.column_config.NumberColumn("95% low", format="%+.2f"),
     "high": st.column_config.NumberColumn("95% high", format="%+.2f"),
     "shrunk": st.column_config.NumberColumn(f"Shrunk ({unit})", format="%+.2f"),
-    "shrunk_low": None, "shrunk_high": None, "unit": None, "q": None,
+    "shrunk_low": None, "shrunk_high": None, "unit": None, "adjusted_p": None,
     "actual": st.column_config.NumberColumn("Actual" + per, format=level),
     "expected": st.column_config.NumberColumn("Expected" + per, format=level),
     "small_group": st.column_config.CheckboxColumn("Small group"),

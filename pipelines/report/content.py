@@ -561,7 +561,7 @@ def _recommendation(results) -> str:
             b = boot.get(f.activity, {}).get("share", 0.0)
             s = stab.get(f.activity, {})
             windows = s.get("driver_in", 0) / s["of"] if s.get("of") else 0.0
-            candidates.append((-b, -windows, f.q, r.outcome, f.activity, r, f, s, boot.get(f.activity, {})))
+            candidates.append((-b, -windows, f.p_adjusted, r.outcome, f.activity, r, f, s, boot.get(f.activity, {})))
     if not candidates:
         return ("The data do not single out an activity to invest in: none is associated with an outcome once "
                 "accounts are compared like with like. Keep logging and review again next quarter.")
@@ -606,7 +606,8 @@ def _method(results, grain: str) -> tuple[str, ...]:
         *compared,
         f"Time runs one way: only activity logged before an outcome, while the account is a customer, counts. "
         f"{windows}",
-        "Verdicts: a driver's link survives those comparisons at a 5% false-discovery rate; a confounded one "
+        "Verdicts: a driver's link survives those comparisons, with at most a 5% chance that any activity called "
+        "a driver for an outcome is a fluke (Holm); a confounded one "
         "disappears once like is compared with like; 'no evidence' means the data cannot tell.",
         "Checked: on later data the models never saw, in four time windows and in 20 resamples of accounts. "
         f"Panel grain: {grain}.",

@@ -18,12 +18,12 @@ from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, bh_qvalues, demean,
+from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, holm_adjusted, demean,
                                     design, effect, effect_p, fit, hidden_trait_e_values, nonzero_columns, take_rows,
                                     too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
-ALPHA = 0.05  # false-discovery rate for calling an activity a driver (Benjamini-Hochberg)
+ALPHA = 0.05  # family-wise error for calling an activity a driver, negative or confounded (Holm, per outcome)
 CONFOUNDED_SHRINK = 0.5  # adjusted effect below half the raw one (or flipped): the raw association was confounding
 MIN_ATTRIBUTION = 0.3  # a single control must explain this share of the raw-to-adjusted gap to be named
 REVERSE_Z = 3.0  # the after-outcome association must be at least this strong ...
@@ -60,8 +60,8 @@ class Finding:
     raw: Effect
     within: Effect | None
     p: float
-    q: float
-    raw_q: float
+    p_adjusted: float  # p adjusted for the activities judged beside it (Holm): called below ALPHA
+    raw_p_adjusted: float
     best_lag: int | None
     lag_profile: list[dict]
     confounder: str | None = None
@@ -104,7 +104,8 @@ class Finding:
             "effect": eff(self.effect), "typical_change": self.typical_change,
             "effect_per_typical_change": eff(self.effect_typical),
             "raw_effect": eff(self.raw), "within_account_effect": eff(self.within),
-            "p_value": _num(self.p), "q_value": _num(self.q), "raw_q_value": _num(self.raw_q),
+            "p_value": _num(self.p), "adjusted_p_value": _num(self.p_adjusted),
+            "raw_adjusted_p_value": _num(self.raw_p_adjusted),
             "best_lag": self.best_lag, "lag_profile": self.lag_profile,
             "minimum_detectable_effect_per_typical_change": _num(self.mde_typical),
             "curve": self.curve.to_json() if self.curve else None,
@@ -342,17 +343,17 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
             activity=act, label=label(act), verdict="", effect=eff,
             typical_change=tc, effect_typical=eff.scaled(tc), raw=raw_eff,
             within=effect(within, cols, scale=weight) if within is not None else None,
-            p=min(1.0, p * decays_tried), q=np.nan, raw_q=np.nan, best_lag=best_lag,
+            p=min(1.0, p * decays_tried), p_adjusted=np.nan, raw_p_adjusted=np.nan, best_lag=best_lag,
             lag_profile=profile, volume=float((volumes or {}).get(act, 0.0) or 0.0),
             hours=(hours or {}).get(act), term=_best_term(adjusted, cols), terms=cols, raw_p=raw_p,
             # compared between accounts, a trait the data lack is the first doubt: how strong it would have to be
             hidden_trait=None if judged_within(frame) else hidden_trait_e_values(
                 adjusted, cols, weight * sentences.stated_change(tc)),
         ))
-    for f, q in zip(findings, bh_qvalues([f.p for f in findings])):
-        f.q = q
-    for f, q in zip(findings, bh_qvalues([f.raw_p for f in findings])):
-        f.raw_q = q
+    for f, adjusted_p in zip(findings, holm_adjusted([f.p for f in findings])):
+        f.p_adjusted = adjusted_p
+    for f, adjusted_p in zip(findings, holm_adjusted([f.raw_p for f in findings])):
+        f.raw_p_adjusted = adjusted_p
     mean_outcome = _mean_outcome(frame)
     for f in findings:
         f.mde_typical = detectable_effect(f.effect_typical.se, adjusted.df, len(findings) * decays_tried)
@@ -365,8 +366,9 @@ def analyze_frame(frame: Frame, labels: dict[str, str] | None = None, volumes: d
 
 def detectable_effect(se: float, df: int, tests: int) -> float | None:
     """The effect the test actually run finds with 80% power: a two-sided t test with df degrees of freedom at
-    the level where Benjamini-Hochberg over `tests` activities calls it whatever the others do (alpha / tests),
-    in units of se. Conservative: BH often calls at a looser level."""
+    the level where Holm over `tests` activities calls it whatever the others do (alpha / tests: the first
+    step), in units of se. Conservative where other activities are called first (Holm's later steps are
+    looser)."""
     if not np.isfinite(se) or df < 1:
         return None
     return float((stats.t.ppf(1 - ALPHA / (2 * max(tests, 1)), df) + stats.t.ppf(POWER, df)) * se)
@@ -431,7 +433,7 @@ def _not_judged(act: str, label: str, reason: str, frame: Frame, volumes: dict |
     """The row of an activity no model judged: no effects (NaN in the outcome's unit), and the reason."""
     none = Effect(np.nan, np.nan, np.nan, unit_for(frame.kind), np.nan)
     return Finding(activity=act, label=label, verdict=NOT_JUDGED, effect=none, typical_change=1.0,
-                   effect_typical=none, raw=none, within=None, p=np.nan, q=np.nan, raw_q=np.nan, best_lag=None,
+                   effect_typical=none, raw=none, within=None, p=np.nan, p_adjusted=np.nan, raw_p_adjusted=np.nan, best_lag=None,
                    lag_profile=[], volume=float((volumes or {}).get(act, 0.0) or 0.0), hours=(hours or {}).get(act),
                    reason=reason)
 
@@ -622,8 +624,8 @@ def _judge(f: Finding, frame: Frame, reverse: tuple[float, float] | None, mean_o
     A driver's curve (driver or saturated) and a confounded association's confounder are left pending
     for _follow_up, which fits more models.
     """
-    significant = np.isfinite(f.q) and f.q < ALPHA
-    raw_significant = np.isfinite(f.raw_q) and f.raw_q < ALPHA
+    significant = np.isfinite(f.p_adjusted) and f.p_adjusted < ALPHA
+    raw_significant = np.isfinite(f.raw_p_adjusted) and f.raw_p_adjusted < ALPHA
     if reverse is not None:
         z_post, z_pre = reverse
         # After a 'no' (churned, lost) an account usually goes quiet, so less activity after a 'no'

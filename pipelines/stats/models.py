@@ -617,18 +617,16 @@ def unit_for(kind: str) -> str:
     return UNITS[OUTCOME_KIND[kind]]
 
 
-def bh_qvalues(pvalues: list[float]) -> list[float]:
-    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN."""
+def holm_adjusted(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values: an activity (or group) is called at level alpha when its adjusted p is
+    below it, and the chance that any of those called is a fluke stays within alpha whatever the others do (the
+    family-wise error, not the share of false calls among them); NaN stays NaN and counts for nothing."""
     p = np.asarray(pvalues, dtype=float)
-    q = np.full_like(p, np.nan)
+    out = np.full_like(p, np.nan)
     ok = np.isfinite(p)
     if not ok.any():
-        return q.tolist()
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * len(pv) / np.arange(1, len(pv) + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty_like(pv)
-    out[order] = np.minimum(ranked, 1.0)
-    q[ok] = out
-    return q.tolist()
+        return out.tolist()
+    from statsmodels.stats.multitest import multipletests  # here: pages reading a stored analysis never need it
+
+    out[ok] = multipletests(p[ok], method="holm")[1]
+    return out.tolist()

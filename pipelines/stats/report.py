@@ -13,7 +13,7 @@ from pipelines.stats.sentences import fmt
 from pipelines.stats.validate import holdout_detail, holdout_sentence
 
 TABLE_COLUMNS = ["outcome", "kind", "activity", "verdict", "effect", "low", "high", "unit", "typical_change",
-                 "effect_per_typical_change", "raw_effect", "within_account_effect", "p_value", "q_value",
+                 "effect_per_typical_change", "raw_effect", "within_account_effect", "p_value", "adjusted_p_value",
                  "best_lag", "n_used", "n_dropped", "sentence"]
 
 
@@ -59,7 +59,7 @@ def to_frame(results) -> pd.DataFrame:
                 "effect": f.effect.estimate, "low": f.effect.low, "high": f.effect.high, "unit": f.effect.unit,
                 "typical_change": f.typical_change, "effect_per_typical_change": f.effect_typical.estimate,
                 "raw_effect": f.raw.estimate, "within_account_effect": f.within.estimate if f.within else None,
-                "p_value": f.p, "q_value": f.q, "best_lag": f.best_lag, "n_used": r.n_used,
+                "p_value": f.p, "adjusted_p_value": f.p_adjusted, "best_lag": f.best_lag, "n_used": r.n_used,
                 "n_dropped": r.n_dropped, "sentence": f.sentence,
             })
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -85,7 +85,7 @@ def to_text(results) -> str:
             table = pd.DataFrame([{
                 "activity": f.label, "verdict": f.verdict,
                 "effect": f"{fmt(f.effect.estimate, 2)} [{fmt(f.effect.low, 2)}, {fmt(f.effect.high, 2)}]",
-                "raw": fmt(f.raw.estimate, 2), "q": f"{f.q:.3g}" if math.isfinite(f.q) else "n/a",
+                "raw": fmt(f.raw.estimate, 2), "adjusted p": f"{f.p_adjusted:.3g}" if math.isfinite(f.p_adjusted) else "n/a",
                 "lag": f.best_lag if f.best_lag is not None else "",
             } for f in r.findings])
             unit = r.findings[0].effect.unit

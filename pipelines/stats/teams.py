@@ -13,12 +13,12 @@ import pandas as pd
 from pipelines.errors import ModelError
 from scipy import stats
 
-from pipelines.stats.models import Z95, bh_qvalues, unit_for
+from pipelines.stats.models import Z95, holm_adjusted, unit_for
 
 DIFFERENCES = ("difference", "low", "high", "shrunk", "shrunk_low", "shrunk_high")
 SMALL_GROUP_ACCOUNTS = 10  # fewer accounts than this: flagged as small (and shrunk the most)
 GROUP_BY = ("team", "owner", "region", "segment")  # the account attributes groups are compared by, if loaded
-GROUP_ALPHA = 0.05  # false-discovery rate for calling a group above or below expectation (Benjamini-Hochberg)
+GROUP_ALPHA = 0.05  # family-wise error for calling a group above or below expectation (Holm, over the groups)
 
 
 def group_attributes(values: dict[str, list[str]]) -> list[str]:
@@ -70,7 +70,7 @@ def compare_groups(result, panel: pd.DataFrame, attribute: str) -> pd.DataFrame:
     table["high"] = table["difference"] + Z95 * table["se"]
     table["small_group"] = table["accounts"] < SMALL_GROUP_ACCOUNTS
     z = table["difference"] / table["se"]
-    table["q"] = bh_qvalues((2 * stats.norm.sf(np.abs(z))).tolist())  # over the groups compared
+    table["adjusted_p"] = holm_adjusted((2 * stats.norm.sf(np.abs(z))).tolist())  # over the groups compared
     return _in_units(table, result.kind)
 
 
@@ -92,10 +92,10 @@ def _in_units(table: pd.DataFrame, kind: str) -> pd.DataFrame:
         for c in DIFFERENCES:
             out[c] = 100 * out[c]
         out["unit"] = unit_for(kind)
-    # above/below only when the difference survives the false-discovery control over all the groups compared
+    # above/below only when the difference survives Holm's correction over all the groups compared
     # and the shrunk interval excludes zero: with two dozen reps and no rep effect, the unshrunk intervals
     # alone flagged someone in about half of the analyses
-    clear = out["q"] < GROUP_ALPHA
+    clear = out["adjusted_p"] < GROUP_ALPHA
     out["verdict"] = np.where(clear & (out["shrunk_low"] > 0), "above expectation",
                               np.where(clear & (out["shrunk_high"] < 0), "below expectation", "as expected"))
     return out.drop(columns=["se"]).sort_values("shrunk", ascending=False).reset_index(drop=True)

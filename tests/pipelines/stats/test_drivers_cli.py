@@ -12,7 +12,7 @@ from pipelines.cli import main
 
 REQUIRED_OUTCOME_KEYS = {"outcome", "kind", "model", "n_used", "n_dropped", "dropped", "periods", "controls",
                          "activities", "validation"}
-REQUIRED_ACTIVITY_KEYS = {"activity", "label", "verdict", "effect", "raw_effect", "p_value", "q_value", "best_lag",
+REQUIRED_ACTIVITY_KEYS = {"activity", "label", "verdict", "effect", "raw_effect", "p_value", "adjusted_p_value", "best_lag",
                           "sentence"}
 
 
@@ -59,7 +59,7 @@ def test_csv_is_one_row_per_outcome_and_activity(demo_db, capsys):
     assert main(["--db", str(demo_db), "drivers", "--format", "csv", "--no-validation"]) == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert len(frame) == 18
-    assert {"outcome", "activity", "verdict", "effect", "low", "high", "q_value", "sentence"} <= set(frame.columns)
+    assert {"outcome", "activity", "verdict", "effect", "low", "high", "adjusted_p_value", "sentence"} <= set(frame.columns)
 
 
 def test_table_names_outcomes_and_sentences(demo_db, capsys):

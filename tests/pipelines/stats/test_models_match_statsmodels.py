@@ -7,7 +7,7 @@ import pytest
 import statsmodels.api as sm
 
 from pipelines.errors import ModelError
-from pipelines.stats.models import WITHIN_COUNT, bh_qvalues, fit
+from pipelines.stats.models import WITHIN_COUNT, fit, holm_adjusted
 
 
 def _data(seed=3, n=4000, clusters=300):
@@ -51,14 +51,12 @@ def test_collinear_columns_are_dropped_not_fatal():
     assert len(mine.names) == 4
 
 
-def test_benjamini_hochberg_matches_statsmodels():
-    from statsmodels.stats.multitest import multipletests
-
-    p = [0.01, 0.04, 0.03, 0.5, 0.002, 0.2]
-    assert bh_qvalues(p) == pytest.approx(list(multipletests(p, method="fdr_bh")[1]))
-    assert bh_qvalues([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
-    q = bh_qvalues([float("nan"), 0.01])
-    assert np.isnan(q[0]) and q[1] == pytest.approx(0.01)
+def test_holm_steps_down_and_skips_what_was_not_tested():
+    # the smallest p times 4, the next times 3 (never below the one before), then times 2 and 1
+    assert holm_adjusted([0.01, 0.04, 0.03, 0.5]) == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    assert holm_adjusted([0.3, 0.9]) == pytest.approx([0.6, 0.9])
+    adjusted = holm_adjusted([float("nan"), 0.01, 0.02])  # an activity not judged is not counted
+    assert np.isnan(adjusted[0]) and adjusted[1:] == pytest.approx([0.02, 0.02])
 
 
 @pytest.mark.parametrize("kind", ["binary", "count"])

@@ -147,7 +147,7 @@ def test_realistic_target_for_a_rate_adds_points():
 
 def test_two_dozen_reps_without_any_rep_effect_are_rarely_flagged():
     """Reps assigned at random (so no rep has any effect), 40 assignments of 24 reps: a rep is called above or
-    below expectation only through the shrunk interval and the false-discovery control over the reps."""
+    below expectation only through the shrunk interval and Holm's correction over the reps."""
     world, panel = _world_with_teams()
     result = _revenue(world, panel)
     accounts = panel["account_id"].unique()

@@ -50,7 +50,7 @@ def test_too_few_accounts_are_declined_with_the_reason():
 
 
 def test_the_stated_detectable_effect_has_80_percent_power_for_the_test_run():
-    """Monte Carlo of the test actually run: t with df degrees of freedom at the level Benjamini-Hochberg calls
+    """Monte Carlo of the test actually run: t with df degrees of freedom at the level Holm calls
     for sure (alpha / tests). An effect of the stated size is found at least 80% of the time."""
     rng = np.random.default_rng(0)
     df, tests, se = 40, 24, 1.0

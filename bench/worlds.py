@@ -1,13 +1,14 @@
 """Simulated CRM worlds with known truth, written as the exports a customer would load.
 
-Each world is 24 months of accounts, activity events, monthly revenue, referrals and renewals,
+Each world is 24 months (or `WorldType.months`) of accounts, activity events, monthly revenue, referrals and renewals,
 with the traps real customers bring (see WORLD_TYPES): accounts that churn at random times and
 start mid-span, activity aimed at accounts that would do well anyway (a hidden engagement trait),
 overdispersed and autocorrelated counts, a season (a Q4 push of every activity, while most renewals
 fall in January), new accounts' onboarding (a burst of activity while their spend ramps up), an
 activity whose effect lasts, and few accounts. The
 *_churn_flag worlds export retention as most account lists do, one 'Churned' yes/no column per account with
-no date, instead of dated renewals. The
+no date, instead of dated renewals; null_short_onboarding_flag is such a world over 12 months, so no account seen
+from its start reaches a year (its level against the old accounts' rests on few months). The
 crm_* worlds write the same truth as a CRM would export it, at 1,500 to 15,000 accounts: an activity
 report with title and total lines, US dates and call durations in seconds, 18-character account ids,
 revenue by invoice month in dollars, referrals as records with a creation timestamp, and one more

@@ -18,9 +18,9 @@ from pipelines.stats.curves import Curve, flattening, level_curve, with_knee
 from pipelines.stats.frames import (Controls, Frame, activity_labels, analysis_columns, attribute_meta,
                                     choose_controls, coarser_than, frame_for, judged_within, outcome_catalog, read_panel, response,
                                     typical_change)
-from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, holm_adjusted, demean,
-                                    design, effect, effect_p, fit, hidden_trait_e_values, nonzero_columns, take_rows,
-                                    too_little_data, unit_for)
+from pipelines.stats.models import (MIN_CLUSTERS, MIN_JUDGE_ACCOUNTS, WITHIN_COUNT, Effect, Fit, demean,
+                                    design, effect, effect_p, fit, hidden_trait_e_values, holm_adjusted,
+                                    nonzero_columns, take_rows, too_little_data, unit_for)
 from pipelines.stats.parallel import run_all
 
 ALPHA = 0.05  # family-wise error for calling an activity a driver, negative or confounded (Holm, per outcome)

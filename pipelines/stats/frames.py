@@ -197,9 +197,9 @@ def tenure_months(data: pd.DataFrame, codes: np.ndarray, grain: str) -> np.ndarr
     months = np.floor((position - first) / PERIODS_PER_MONTH[grain])
     young = started_inside & (phase == "customer")
     # When no account seen from its start reaches TENURE_MONTHS here (a short export), the new accounts' level
-    # and their months' multipliers trade off: any factor moved from one to the other fits as well (seen on an
-    # exact 12-month world: the new accounts came out 15% busier than they were). The oldest age seen is then
-    # taken as settled, the same as TENURE_MONTHS: onboarding is over by the end of what the data show.
+    # and their months' multipliers trade off: any factor moved from one to the other fits as well (in an exact
+    # 12-month world the new accounts came out 1.8 times as busy against the old ones as they were). The oldest
+    # age seen is then taken as settled, the same as TENURE_MONTHS: onboarding is over by the end of the data.
     settled = min(TENURE_MONTHS, int(months[young].max())) if young.any() else TENURE_MONTHS
     return np.where(young & (months < settled), np.clip(months, 0, TENURE_MONTHS), TENURE_MONTHS)
 

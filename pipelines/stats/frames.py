@@ -616,6 +616,11 @@ def season_multipliers(values: np.ndarray, accounts: np.ndarray, groupings: list
     offsets = np.cumsum([0] + sizes)
     multiplier = np.ones(len(values))
     fitted = known & np.logical_and.reduce([a[g] for a, g in zip(active, groupings)])
+    # an account with none of it, or seen in one period only, says nothing about the multipliers (its rows'
+    # shares of its total are fixed): left out of the fit, which it would only slow down
+    rows_per_account = np.bincount(accounts[fitted], minlength=int(accounts.max()) + 1 if len(accounts) else 0)
+    total_per_account = np.bincount(accounts[fitted], values[fitted], len(rows_per_account))
+    fitted &= (rows_per_account[accounts] > 1) & (total_per_account[accounts] > 0)
     if fitted.any():
         theta = _log_multipliers(values[fitted], accounts[fitted], [g[fitted] for g in groupings], offsets,
                                  rounds, tolerance)
@@ -646,10 +651,13 @@ def _log_multipliers(v: np.ndarray, accounts: np.ndarray, groupings: list[np.nda
         e = np.exp(eta - eta.max())
         return e / np.bincount(codes, e, n_accounts)[codes]
 
-    def loglik(share: np.ndarray) -> float:
-        positive = v > 0
-        return float(np.sum(v[positive] * np.log(share[positive])))
+    positive = v > 0
+    v_positive = v[positive]
 
+    def loglik(share: np.ndarray) -> float:
+        return float(np.sum(v_positive * np.log(share[positive])))
+
+    pairs = [ci * k + cj for ci in columns for cj in columns]  # each row's cells of x xᵀ
     theta = np.zeros(k)
     share = shares(theta)
     ll = loglik(share)
@@ -657,9 +665,8 @@ def _log_multipliers(v: np.ndarray, accounts: np.ndarray, groupings: list[np.nda
         expected = totals[codes] * share
         gradient = sum(np.bincount(c, v - expected, k) for c in columns)
         information = np.zeros((k, k))
-        for ci in columns:  # Σ expected x xᵀ over rows (x: the row's groups, one in each grouping)
-            for cj in columns:
-                information += np.bincount(ci * k + cj, expected, k * k).reshape(k, k)
+        for pair in pairs:  # Σ expected x xᵀ over rows (x: the row's groups, one in each grouping)
+            information += np.bincount(pair, expected, k * k).reshape(k, k)
         for (lo, hi), rows in zip(blocks, block_rows):  # less Σ over accounts of (Σ expected x)(Σ expected x)ᵀ / total
             r = slice(None) if rows is None else rows
             local = codes[r] - lo
